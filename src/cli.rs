@@ -1,0 +1,165 @@
+//! The one definition of the command line (clap derive). Help, the man pages in `man/`
+//! and the completions in `completions/` are generated from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "imapdiag",
+    version,
+    about = "IMAP diagnostics: scripted checks, namespaces, referrals, with the raw wire shown",
+    long_about = "imapdiag runs the checks a mail administrator used to type into telnet: \
+                  greeting, CAPABILITY, STARTTLS, LOGIN, NAMESPACE, SELECT, LOGOUT. It shows \
+                  the raw wire and explains it.\n\nExit status (Nagios plugin convention): \
+                  0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage or internal error).",
+    after_help = "The password comes from IMAPDIAG_PASSWORD, --password-file, or a prompt; no flag takes it."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT
+    Check(CheckArgs),
+    /// Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class
+    Namespace(NamespaceArgs),
+    /// Print the JSON Schema of the report that --format json writes
+    Schema,
+    /// Write the shell completions and man pages (for packagers and the project's own tests)
+    #[command(hide = true)]
+    GenAssets {
+        /// The directory that receives completions/ and man/
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// The mailbox to SELECT
+    #[arg(long, default_value = "INBOX", value_name = "NAME")]
+    pub mailbox: String,
+    /// Stop after this step
+    #[arg(long, value_enum, value_name = "STEP")]
+    pub quit_after: Option<QuitAfter>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NamespaceArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// host, host:port, [v6addr]:port, imap://[user@]host[:port] or imaps://[user@]host[:port]
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+    /// auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered
+    #[arg(long, value_enum, default_value_t = SecurityArg::Auto)]
+    pub security: SecurityArg,
+    /// The user to log in as (also taken from imap://user@host)
+    #[arg(long, short = 'u', value_name = "USER")]
+    pub user: Option<String>,
+    /// Read the password from the first line of FILE
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// auto: AUTHENTICATE PLAIN when advertised, else LOGIN
+    #[arg(long, value_enum, default_value_t = AuthArg::Auto)]
+    pub auth: AuthArg,
+    /// Allow sending the password over a connection without TLS
+    #[arg(long)]
+    pub allow_plaintext_login: bool,
+    /// Continue when the certificate does not verify (reported as a WARNING)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust the CA certificates in this PEM file too
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Warn when the certificate expires within this many days
+    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    pub cert_warn_days: u32,
+    /// Seconds allowed for the connection and for each step
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
+    /// auto honours NO_COLOR, TERM=dumb and output that is not a terminal
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+    /// Show the wire lines (C: and S:) with time offsets in text output
+    #[arg(long)]
+    pub transcript: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecurityArg {
+    Auto,
+    Starttls,
+    Tls,
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    Auto,
+    Login,
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuitAfter {
+    Connect,
+    Greeting,
+    Capability,
+    Starttls,
+    Login,
+    Namespace,
+    Select,
+}
+
+/// Writes completions for every supported shell and the man pages under `dir`.
+pub fn generate_assets(dir: &std::path::Path) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+    let completions = dir.join("completions");
+    let man = dir.join("man");
+    std::fs::create_dir_all(&completions)?;
+    std::fs::create_dir_all(&man)?;
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ] {
+        clap_complete::generate_to(shell, &mut Cli::command(), "imapdiag", &completions)?;
+    }
+    clap_mangen::generate_to(Cli::command(), &man)
+}

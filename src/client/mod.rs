@@ -1,0 +1,12 @@
+//! The client core: TCP, TLS and STARTTLS, the transcript tap, tags and commands.
+//! It knows nothing of reports, findings, colours or clap (DESIGN.md).
+
+pub mod connection;
+pub mod session;
+pub mod stream;
+pub mod tap;
+pub mod tls;
+
+pub use connection::{Connection, Message, ReadError};
+pub use session::{Exchange, Received, Session};
+pub use tap::{Direction, Transcript, WireEvent};

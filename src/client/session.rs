@@ -1,0 +1,231 @@
+//! A session: tags (`a001`, `a002`, ...), commands sent chunk by chunk (waiting for `+`
+//! where a synchronising literal needs it, RFC 3501 §7.5), and responses read until the
+//! command's tagged completion, which is recognised even on lines the codec rejects.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use super::connection::{Connection, ReadError};
+use super::tap::Transcript;
+use super::tls::TlsInfo;
+use crate::proto::response::{self, Parsed};
+use crate::proto::{EncodedCommand, Response, Status};
+use crate::settings::TlsSettings;
+
+/// One message as received, with its interpretation.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub raw: Vec<u8>,
+    pub parsed: Parsed,
+    pub bare_lf: bool,
+}
+
+impl Received {
+    pub fn response(&self) -> &Response {
+        &self.parsed.response
+    }
+}
+
+#[derive(Debug)]
+pub enum ExchangeError {
+    Read(ReadError),
+    Write(io::Error),
+}
+
+impl std::fmt::Display for ExchangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExchangeError::Read(e) => write!(f, "{e}"),
+            ExchangeError::Write(e) => write!(f, "write failed: {e}"),
+        }
+    }
+}
+
+/// Something the server did that the command did not call for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Surprise {
+    /// A tagged response whose tag is not the command's.
+    ForeignTag(String),
+    /// A `+` continuation request while nothing waited for one.
+    Continuation,
+}
+
+/// A command and everything the server said until it completed (or failed to).
+#[derive(Debug)]
+pub struct Exchange {
+    pub tag: String,
+    /// What was sent, secrets redacted.
+    pub sent: Vec<u8>,
+    pub received: Vec<Received>,
+    pub completion: Option<Status>,
+    pub error: Option<ExchangeError>,
+    pub surprises: Vec<Surprise>,
+    pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// Untagged data and status responses received during the command.
+    pub fn untagged(&self) -> impl Iterator<Item = &Received> {
+        self.received
+            .iter()
+            .filter(|r| !matches!(r.response(), Response::Tagged { .. }))
+    }
+}
+
+pub struct Session {
+    conn: Connection,
+    next_tag: u32,
+    pub timeout: Duration,
+    /// Flights of commands that waited for an answer (see `report::Timing`).
+    pub round_trips: u32,
+}
+
+impl Session {
+    pub fn new(conn: Connection, timeout: Duration) -> Self {
+        Session {
+            conn,
+            next_tag: 1,
+            timeout,
+            round_trips: 0,
+        }
+    }
+
+    pub fn next_tag(&mut self) -> String {
+        let tag = format!("a{:03}", self.next_tag);
+        self.next_tag += 1;
+        tag
+    }
+
+    pub fn transcript(&self) -> &Transcript {
+        &self.conn.transcript
+    }
+
+    pub fn into_transcript(self) -> Transcript {
+        self.conn.into_transcript()
+    }
+
+    pub fn unread_bytes(&self) -> u64 {
+        self.conn.unread_bytes()
+    }
+
+    /// Reads the greeting (RFC 3501 §7.1: the first message of every connection).
+    pub async fn read_greeting(&mut self) -> Result<Received, ReadError> {
+        self.round_trips += 1;
+        let deadline = Instant::now() + self.timeout;
+        let msg = self.conn.read_message(deadline).await?;
+        let parsed = response::parse(&msg.raw, true);
+        Ok(Received {
+            raw: msg.raw,
+            parsed,
+            bare_lf: msg.bare_lf,
+        })
+    }
+
+    /// Sends `cmd` and reads until its tagged completion, an error, or the timeout.
+    pub async fn run(&mut self, cmd: EncodedCommand) -> Exchange {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut ex = Exchange {
+            tag: cmd.tag.clone(),
+            sent: cmd.shown(),
+            received: Vec::new(),
+            completion: None,
+            error: None,
+            surprises: Vec::new(),
+            elapsed: Duration::ZERO,
+        };
+        self.send_and_await(&cmd, deadline, &mut ex).await;
+        ex.elapsed = started.elapsed();
+        ex
+    }
+
+    async fn send_and_await(&mut self, cmd: &EncodedCommand, deadline: Instant, ex: &mut Exchange) {
+        for chunk in &cmd.chunks {
+            if let Err(e) = self.conn.write(&chunk.wire, &chunk.shown, deadline).await {
+                ex.error = Some(ExchangeError::Write(e));
+                return;
+            }
+            self.round_trips += 1;
+            let want_continuation = chunk.awaits_continuation;
+            if !self.read_until(deadline, ex, want_continuation).await {
+                return;
+            }
+        }
+    }
+
+    /// Reads messages into `ex`. Returns true when the next chunk may be sent (a wanted
+    /// continuation arrived); false when the command is over, one way or another.
+    async fn read_until(
+        &mut self,
+        deadline: Instant,
+        ex: &mut Exchange,
+        want_continuation: bool,
+    ) -> bool {
+        loop {
+            let msg = match self.conn.read_message(deadline).await {
+                Ok(msg) => msg,
+                Err(e) => {
+                    ex.error = Some(ExchangeError::Read(e));
+                    return false;
+                }
+            };
+            let parsed = response::parse(&msg.raw, false);
+            let received = Received {
+                raw: msg.raw,
+                parsed,
+                bare_lf: msg.bare_lf,
+            };
+            let verdict = classify(&received.parsed.response, &ex.tag, want_continuation);
+            ex.received.push(received);
+            match verdict {
+                Next::Continue => return true,
+                Next::Done(status) => {
+                    ex.completion = Some(status);
+                    return false;
+                }
+                Next::Surprise(s) => ex.surprises.push(s),
+                Next::Keep => {}
+            }
+        }
+    }
+
+    /// Upgrades the connection to TLS, keeping the tag sequence.
+    pub async fn start_tls(
+        self,
+        host: &str,
+        settings: &TlsSettings,
+    ) -> (Result<Session, Transcript>, TlsInfo) {
+        let Session {
+            conn,
+            next_tag,
+            timeout,
+            round_trips,
+        } = self;
+        let deadline = Instant::now() + timeout;
+        let (conn, info) = conn.start_tls(host, settings, deadline).await;
+        let session = conn.map(|conn| Session {
+            conn,
+            next_tag,
+            timeout,
+            round_trips: round_trips + 1,
+        });
+        (session, info)
+    }
+}
+
+enum Next {
+    Continue,
+    Done(Status),
+    Surprise(Surprise),
+    Keep,
+}
+
+fn classify(response: &Response, tag: &str, want_continuation: bool) -> Next {
+    match response {
+        Response::Tagged { tag: t, status } if t == tag => Next::Done(status.clone()),
+        Response::Tagged { tag: t, .. } => Next::Surprise(Surprise::ForeignTag(t.clone())),
+        Response::Continuation { .. } if want_continuation => Next::Continue,
+        Response::Continuation { .. } => Next::Surprise(Surprise::Continuation),
+        _ => Next::Keep,
+    }
+}

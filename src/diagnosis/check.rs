@@ -1,0 +1,807 @@
+//! The scripted check of the KB articles (Q311468, KB217388): connect, greeting,
+//! CAPABILITY, STARTTLS, LOGIN/AUTHENTICATE, NAMESPACE, SELECT, LOGOUT.
+
+use std::time::Instant;
+
+use base64::Engine;
+
+use super::findings as code;
+use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
+use super::record::{self, message_findings, simple_step, surprise_findings};
+use crate::client::connection::Connection;
+use crate::client::{Exchange, Received, Session, Transcript};
+use crate::proto::sanitize::escape_str;
+use crate::proto::{Chunk, CommandBuilder, EncodedCommand, RespCode, Response, Status, StatusKind};
+use crate::report::{
+    Finding, Referral, Report, ServerInfo, Severity, StepStatus, TargetInfo, Timing, SCHEMA,
+};
+use crate::secret::REDACTED;
+use crate::settings::{AuthMethod, Security, Settings, StepName};
+
+/// Which scripted sequence to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    /// The full check: ... NAMESPACE, SELECT, LOGOUT.
+    Check,
+    /// Log in, NAMESPACE, `LIST "" ""`, LOGOUT.
+    Namespace,
+}
+
+impl Plan {
+    fn name(self) -> &'static str {
+        match self {
+            Plan::Check => "check",
+            Plan::Namespace => "namespace",
+        }
+    }
+}
+
+/// Runs `plan` against the target in `s` and reports. Never fails: what goes wrong on the
+/// network or at the server is a finding.
+pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
+    let mut run = Run::new(s, plan);
+    let transcript = run.execute().await;
+    run.finish(transcript)
+}
+
+/// Why the sequence stopped early.
+enum Stop {
+    /// A step failed; the connection may be unusable.
+    Failed,
+    /// `--quit-after` or nothing more to do: end politely.
+    Done,
+}
+
+struct Run<'a> {
+    s: &'a Settings,
+    plan: Plan,
+    started: Instant,
+    report: Report,
+    caps: Vec<String>,
+    tls_active: bool,
+    logged_in: bool,
+}
+
+type Flow = Result<(), Stop>;
+
+impl<'a> Run<'a> {
+    fn new(s: &'a Settings, plan: Plan) -> Self {
+        let report = Report {
+            schema: SCHEMA.to_string(),
+            command: plan.name().to_string(),
+            target: TargetInfo {
+                input: s.input.clone(),
+                host: s.host.clone(),
+                port: s.port,
+                security: s.security.name().to_string(),
+                user: s.user.clone(),
+            },
+            status: crate::report::Status::Unknown,
+            server: ServerInfo::default(),
+            tls: None,
+            steps: Vec::new(),
+            namespace: None,
+            mailbox: None,
+            profile: None,
+            referrals: Vec::new(),
+            findings: Vec::new(),
+            transcript: Vec::new(),
+            timing: Timing::default(),
+        };
+        Run {
+            s,
+            plan,
+            started: Instant::now(),
+            report,
+            caps: Vec::new(),
+            tls_active: false,
+            logged_in: false,
+        }
+    }
+
+    fn finish(mut self, transcript: Option<Transcript>) -> Report {
+        if let Some(t) = &transcript {
+            self.report.transcript = record::wire_lines(t);
+        }
+        self.report.timing.total_ms = record::ms(self.started.elapsed());
+        self.report.status = Report::derive_status(&self.report.findings);
+        self.report
+    }
+
+    fn find(&mut self, f: Finding) {
+        self.report.findings.push(f);
+    }
+
+    async fn execute(&mut self) -> Option<Transcript> {
+        let conn = self.connect().await?;
+        self.report.timing.round_trips += 1;
+        if self.s.quit_after == Some(StepName::Connect) {
+            return Some(conn.into_transcript());
+        }
+        let mut session = Session::new(conn, self.s.timeout);
+        if self.s.security == Security::Tls {
+            session = match self.tls(session, "tls").await {
+                Ok(session) => session,
+                Err(transcript) => return Some(transcript),
+            };
+        }
+        let (session, _) = self.sequence(session).await;
+        self.report.timing.round_trips += session.as_ref().map(|s| s.round_trips).unwrap_or(0);
+        Some(match session {
+            Ok(session) => session.into_transcript(),
+            Err(transcript) => transcript,
+        })
+    }
+
+    /// The steps after the transport is up. Returns the session (or, if STARTTLS
+    /// consumed and lost it, its transcript).
+    async fn sequence(&mut self, mut session: Session) -> (Result<Session, Transcript>, Flow) {
+        let flow = self.before_starttls(&mut session).await;
+        if flow.is_err() {
+            return (Ok(session), flow);
+        }
+        let mut session = match self.starttls(session).await {
+            Ok(session) => session,
+            Err(transcript) => return (Err(transcript), Err(Stop::Failed)),
+        };
+        let flow = self.after_starttls(&mut session).await;
+        if !matches!(flow, Err(Stop::Failed)) {
+            self.logout(&mut session).await;
+        }
+        (Ok(session), flow)
+    }
+
+    async fn before_starttls(&mut self, session: &mut Session) -> Flow {
+        self.greeting(session).await?;
+        self.quit_after(StepName::Greeting)?;
+        if self.caps.is_empty() {
+            self.capability(session).await?;
+        }
+        self.quit_after(StepName::Capability)
+    }
+
+    async fn after_starttls(&mut self, session: &mut Session) -> Flow {
+        self.quit_after(StepName::Starttls)?;
+        self.login(session).await?;
+        self.quit_after(StepName::Login)?;
+        self.namespace(session).await?;
+        self.quit_after(StepName::Namespace)?;
+        if self.plan == Plan::Check {
+            self.select(session).await?;
+            self.quit_after(StepName::Select)?;
+        }
+        Ok(())
+    }
+
+    fn quit_after(&self, step: StepName) -> Flow {
+        match self.s.quit_after {
+            Some(q) if q == step => Err(Stop::Done),
+            _ => Ok(()),
+        }
+    }
+
+    async fn connect(&mut self) -> Option<Connection> {
+        let since = Instant::now();
+        let deadline = since + self.s.timeout;
+        let transcript = Transcript::new(self.started, self.s.limits.max_transcript_bytes);
+        match Connection::connect(
+            &self.s.host,
+            self.s.port,
+            deadline,
+            self.s.limits,
+            transcript,
+        )
+        .await
+        {
+            Ok(conn) => {
+                let note = Some(format!("connected to {}", conn.peer));
+                self.report
+                    .steps
+                    .push(simple_step("connect", StepStatus::Ok, since, note));
+                Some(conn)
+            }
+            Err(e) => {
+                self.report.steps.push(simple_step(
+                    "connect",
+                    StepStatus::Failed,
+                    since,
+                    Some(e.to_string()),
+                ));
+                self.find(
+                    Finding::new(code::CONNECT_FAILED, Severity::Critical, format!("cannot connect to {}:{}", self.s.host, self.s.port))
+                        .detail(e.to_string())
+                        .remedy("Check the host name, the port (143 for IMAP with STARTTLS, 993 for implicit TLS), that the service runs, and firewalls between."),
+                );
+                None
+            }
+        }
+    }
+
+    /// The TLS handshake (implicit TLS, or after STARTTLS's OK).
+    async fn tls(&mut self, session: Session, step: &str) -> Result<Session, Transcript> {
+        let since = Instant::now();
+        let (result, info) = session.start_tls(&self.s.host, &self.s.tls).await;
+        let ok = result.is_ok();
+        let note = match (&info.version, &info.verify_error) {
+            (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),
+            (None, e) => e.clone(),
+        };
+        let status = if ok && info.verified {
+            StepStatus::Ok
+        } else if ok {
+            StepStatus::Warning
+        } else {
+            StepStatus::Failed
+        };
+        self.report
+            .steps
+            .push(simple_step(step, status, since, note));
+        self.tls_findings(&info, ok);
+        self.report.tls = Some(info);
+        self.tls_active = ok;
+        result
+    }
+
+    fn tls_findings(&mut self, info: &crate::report::TlsInfo, established: bool) {
+        let reason = info.verify_error.clone().unwrap_or_default();
+        if !established
+            && !info.verified
+            && info.certificate.is_some()
+            && !self.s.tls.insecure
+            && !reason.is_empty()
+        {
+            self.find(
+                Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
+                    .detail(reason)
+                    .remedy("Install a certificate from a trusted CA that names this host, add the issuing CA with --ca-file, or continue anyway with --insecure."),
+            );
+        } else if !established {
+            self.find(
+                Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
+                    .detail(reason)
+                    .remedy("Check that this port speaks TLS (993 implicit, 143 STARTTLS) and that the server offers a TLS version and cipher this client accepts."),
+            );
+        } else if !info.verified {
+            self.find(
+                Finding::new(code::TLS_INSECURE, Severity::Warning, "continued although the certificate did not verify (--insecure)")
+                    .detail(reason)
+                    .remedy("Clients that verify certificates will refuse this server; fix the certificate."),
+            );
+        }
+        self.certificate_expiry(info);
+    }
+
+    fn certificate_expiry(&mut self, info: &crate::report::TlsInfo) {
+        let Some(cert) = &info.certificate else {
+            return;
+        };
+        if cert.days_left >= 0 && cert.days_left < i64::from(self.s.tls.cert_warn_days) {
+            self.find(
+                Finding::new(
+                    code::CERTIFICATE_EXPIRES_SOON,
+                    Severity::Warning,
+                    format!("the certificate expires in {} days", cert.days_left),
+                )
+                .detail(format!("not after {}", cert.not_after))
+                .remedy("Renew the certificate before it expires."),
+            );
+        }
+    }
+
+    async fn greeting(&mut self, session: &mut Session) -> Flow {
+        let since = Instant::now();
+        let greeting = match session.read_greeting().await {
+            Ok(g) => g,
+            Err(e) => {
+                self.report.steps.push(simple_step(
+                    "greeting",
+                    StepStatus::Failed,
+                    since,
+                    Some(e.to_string()),
+                ));
+                self.find(record::read_error("greeting", &e));
+                return Err(Stop::Failed);
+            }
+        };
+        let mut step = simple_step("greeting", StepStatus::Ok, since, None);
+        step.received = record::lines(&greeting.raw);
+        self.report.server.greeting = step.received.first().cloned();
+        message_findings("greeting", &greeting, &mut self.report.findings);
+        let flow = self.judge_greeting(&greeting, &mut step.status);
+        self.report.steps.push(step);
+        flow
+    }
+
+    fn judge_greeting(&mut self, g: &Received, status: &mut StepStatus) -> Flow {
+        let Response::Greeting(s) = g.response() else {
+            *status = StepStatus::Failed;
+            self.find(
+                Finding::new(code::GREETING_UNRECOGNISED, Severity::Critical, "the first line is not an IMAP greeting")
+                    .detail(self.report.server.greeting.clone().unwrap_or_default())
+                    .remedy("Is this port an IMAP service? (It may be POP3, SMTP, HTTP, or TLS expecting a handshake: try --security tls.)"),
+            );
+            return Err(Stop::Failed);
+        };
+        self.take_capabilities(s);
+        match s.kind {
+            StatusKind::Bye => {
+                *status = StepStatus::Failed;
+                self.referral_of("greeting", s);
+                self.find(
+                    Finding::new(code::GREETING_BYE, Severity::Critical, "the server refused the connection with BYE")
+                        .detail(escape_str(&s.text))
+                        .remedy("RFC 3501 §7.1.5: the server will not accept this client now; read the text, check connection limits and access rules."),
+                );
+                Err(Stop::Failed)
+            }
+            StatusKind::Preauth => {
+                self.logged_in = true;
+                self.find(Finding::new(
+                    code::GREETING_PREAUTH,
+                    Severity::Info,
+                    "the connection is pre-authenticated (PREAUTH): no login needed",
+                ));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn take_capabilities(&mut self, s: &Status) {
+        if let Some(RespCode::Capability(caps)) = &s.code {
+            self.set_caps(caps.clone());
+        }
+    }
+
+    fn set_caps(&mut self, caps: Vec<String>) {
+        if self.logged_in {
+            self.report.server.capabilities_after_login = Some(caps.clone());
+        } else {
+            self.report.server.capabilities_before_login = caps.clone();
+        }
+        self.caps = caps;
+    }
+
+    fn has_cap(&self, name: &str) -> bool {
+        self.caps.iter().any(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// Sends a command and records the step with the common findings.
+    async fn exchange(
+        &mut self,
+        session: &mut Session,
+        name: &str,
+        cmd: EncodedCommand,
+    ) -> Result<Exchange, Stop> {
+        let ex = session.run(cmd).await;
+        for r in &ex.received {
+            message_findings(name, r, &mut self.report.findings);
+        }
+        surprise_findings(name, &ex, &mut self.report.findings);
+        let status = match &ex.completion {
+            Some(s) if s.kind == StatusKind::Ok => StepStatus::Ok,
+            _ => StepStatus::Failed,
+        };
+        self.report.steps.push(record::step(name, status, &ex));
+        if let Some(e) = &ex.error {
+            self.find(record::exchange_error(name, e));
+            return Err(Stop::Failed);
+        }
+        Ok(ex)
+    }
+
+    async fn capability(&mut self, session: &mut Session) -> Flow {
+        let tag = session.next_tag();
+        let ex = self
+            .exchange(
+                session,
+                "capability",
+                CommandBuilder::new(&tag, "CAPABILITY").finish(),
+            )
+            .await?;
+        let caps = ex.untagged().find_map(|r| match r.response() {
+            Response::Data(crate::proto::Data::Capability(c)) => Some(c.clone()),
+            _ => None,
+        });
+        match (caps, ex.completion.as_ref()) {
+            (Some(caps), Some(s)) if s.kind == StatusKind::Ok => {
+                self.set_caps(caps);
+                Ok(())
+            }
+            (_, completion) => {
+                let text = completion.map(|s| escape_str(&s.text)).unwrap_or_default();
+                self.find(
+                    Finding::new(
+                        code::CAPABILITY_FAILED,
+                        Severity::Warning,
+                        "CAPABILITY gave no capability list",
+                    )
+                    .detail(text),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// STARTTLS when the security mode asks for it; on failure only the transcript is left.
+    async fn starttls(&mut self, mut session: Session) -> Result<Session, Transcript> {
+        let Security::StartTls { required } = self.s.security else {
+            return Ok(session);
+        };
+        if self.logged_in {
+            return Ok(session);
+        }
+        if !self.has_cap("STARTTLS") {
+            let severity = if required {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            };
+            self.find(
+                Finding::new(code::STARTTLS_NOT_OFFERED, severity, "the server does not offer STARTTLS")
+                    .remedy("Enable TLS on the server (RFC 3501 §6.2.1), or use implicit TLS on port 993 (--security tls)."),
+            );
+            return if required {
+                Err(session.into_transcript())
+            } else {
+                Ok(session)
+            };
+        }
+        let tag = session.next_tag();
+        let Ok(ex) = self
+            .exchange(
+                &mut session,
+                "starttls",
+                CommandBuilder::new(&tag, "STARTTLS").finish(),
+            )
+            .await
+        else {
+            return Err(session.into_transcript());
+        };
+        if ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok) {
+            let text = ex
+                .completion
+                .as_ref()
+                .map(|s| escape_str(&s.text))
+                .unwrap_or_default();
+            self.find(
+                Finding::new(
+                    code::STARTTLS_FAILED,
+                    Severity::Critical,
+                    "STARTTLS was refused",
+                )
+                .detail(text),
+            );
+            return Err(session.into_transcript());
+        }
+        self.injection_check(&session);
+        let session = self.tls(session, "tls").await?;
+        Ok(self.recapability(session).await)
+    }
+
+    /// RFC 3501 §6.2.1: TLS starts right after the CRLF of the OK. Anything already sent
+    /// beyond it came in plaintext and is dropped, never read as TLS-protected data.
+    fn injection_check(&mut self, session: &Session) {
+        let unread = session.unread_bytes();
+        if unread > 0 {
+            self.find(
+                Finding::new(code::STARTTLS_INJECTION, Severity::Critical, format!("{unread} bytes arrived after STARTTLS's OK, before the TLS handshake"))
+                    .detail("They were discarded, not read as part of the TLS session.")
+                    .remedy("Something on the path injects plaintext into STARTTLS (CVE-2011-0411 class); check the server and any proxy."),
+            );
+        }
+    }
+
+    /// After TLS, cached capabilities are void (RFC 3501 §6.2.1); ask again.
+    async fn recapability(&mut self, mut session: Session) -> Session {
+        self.caps.clear();
+        let _ = self.capability(&mut session).await;
+        session
+    }
+
+    async fn login(&mut self, session: &mut Session) -> Flow {
+        if self.logged_in {
+            return Ok(());
+        }
+        let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
+            self.find(Finding::new(code::NO_CREDENTIALS, Severity::Info, "no credentials given: checked the connection only (greeting, capabilities, TLS)")
+                .remedy("Give --user and the password (IMAPDIAG_PASSWORD, --password-file or the prompt) for the full check."));
+            return Err(Stop::Done);
+        };
+        self.plaintext_gate()?;
+        let cmd = self.auth_command(session, &user, password.expose())?;
+        let name = if cmd.chunks[0]
+            .shown
+            .starts_with(format!("{} LOGIN", cmd.tag).as_bytes())
+        {
+            "login"
+        } else {
+            "authenticate"
+        };
+        let ex = self.exchange(session, name, cmd).await?;
+        self.judge_login(name, &ex)
+    }
+
+    /// DESIGN.md: no password in plaintext unless `--allow-plaintext-login`.
+    fn plaintext_gate(&mut self) -> Flow {
+        if self.tls_active {
+            return Ok(());
+        }
+        if !self.s.allow_plaintext_login {
+            self.find(
+                Finding::new(code::PLAINTEXT_LOGIN_REFUSED, Severity::Critical, "imapdiag will not send the password over an unencrypted connection")
+                    .remedy("Use TLS (--security tls or starttls), or pass --allow-plaintext-login on a trusted network."),
+            );
+            return Err(Stop::Done);
+        }
+        self.find(
+            Finding::new(code::PLAINTEXT_LOGIN, Severity::Warning, "the password was sent without TLS (--allow-plaintext-login)")
+                .remedy("Anyone on the path could read it: enable STARTTLS or implicit TLS and set LOGINDISABLED before TLS."),
+        );
+        Ok(())
+    }
+
+    /// LOGIN, or AUTHENTICATE PLAIN (RFC 4616) with SASL-IR (RFC 4959) when advertised.
+    fn auth_command(
+        &mut self,
+        session: &mut Session,
+        user: &str,
+        password: &str,
+    ) -> Result<EncodedCommand, Stop> {
+        let plain_offered = self.has_cap("AUTH=PLAIN");
+        let login_disabled = self.has_cap("LOGINDISABLED");
+        let use_plain = match self.s.auth {
+            AuthMethod::Plain => true,
+            AuthMethod::Login => false,
+            AuthMethod::Auto => plain_offered || login_disabled,
+        };
+        if !use_plain && login_disabled {
+            self.find(
+                Finding::new(code::LOGIN_DISABLED, Severity::Critical, "the server advertises LOGINDISABLED: LOGIN is not allowed here")
+                    .remedy("Use TLS first (RFC 3501 §6.2.3), or --auth plain if the server offers AUTH=PLAIN."),
+            );
+            return Err(Stop::Done);
+        }
+        let tag = session.next_tag();
+        let literal_plus = self.has_cap("LITERAL+");
+        if !use_plain {
+            return Ok(CommandBuilder::new(&tag, "LOGIN")
+                .literal_plus(literal_plus)
+                .astring(user)
+                .secret(password)
+                .finish());
+        }
+        Ok(plain_command(&tag, user, password, self.has_cap("SASL-IR")))
+    }
+
+    fn judge_login(&mut self, name: &str, ex: &Exchange) -> Flow {
+        let Some(status) = &ex.completion else {
+            return Err(Stop::Failed);
+        };
+        self.referral_of(name, status);
+        if status.kind != StatusKind::Ok {
+            if status.referral_urls().is_none() {
+                self.find(
+                    Finding::new(code::LOGIN_FAILED, Severity::Critical, format!("{} was rejected: {}", name.to_uppercase(), status.kind.as_str()))
+                        .detail(escape_str(&status.text))
+                        .remedy("Check the user name form the server expects (user, user@domain, DOMAIN/user/alias on Exchange) and the password."),
+                );
+            }
+            return Err(Stop::Done);
+        }
+        self.logged_in = true;
+        self.take_capabilities(status);
+        if self.report.server.capabilities_after_login.is_none() {
+            self.report.server.capabilities_after_login = Some(self.caps.clone());
+        }
+        Ok(())
+    }
+
+    /// Records a REFERRAL code (RFC 2221, RFC 2193) and its finding.
+    fn referral_of(&mut self, step: &str, status: &Status) {
+        let Some(urls) = status.referral_urls() else {
+            return;
+        };
+        for url in urls {
+            self.report.referrals.push(Referral {
+                step: step.to_string(),
+                response: status.kind.as_str().to_string(),
+                url: url.clone(),
+                followed: false,
+            });
+        }
+        let shown = escape_str(&urls.join(" "));
+        let f = match (step, status.kind) {
+            ("greeting", _) => Finding::new(code::GREETING_REFERRAL, Severity::Critical, format!("the server sends clients elsewhere: {shown}"))
+                .remedy("RFC 2221 §4.2: connect to the referred server instead."),
+            (_, StatusKind::Ok) => Finding::new(code::LOGIN_REFERRAL, Severity::Warning, format!("logged in, but this is not the user's home server: {shown}"))
+                .detail("RFC 2221 §4.1: the user's personal mailboxes are on the referred server; only public folders are here.")
+                .remedy("Point the client at the referred server, logging in as the user named in the URL."),
+            ("login" | "authenticate", _) => Finding::new(code::LOGIN_REFERRAL, Severity::Critical, format!("login refused with a referral to {shown}"))
+                .detail("RFC 2221 §4.1: this server holds no mailboxes for the user.")
+                .remedy("Connect to the referred server as the URL's user."),
+            _ => Finding::new(code::MAILBOX_REFERRAL, Severity::Critical, format!("the mailbox is on another server: {shown}"))
+                .remedy("RFC 2193: open the mailbox on the referred server."),
+        };
+        self.find(f.detail(status.text.clone()));
+    }
+
+    async fn namespace(&mut self, session: &mut Session) -> Flow {
+        let advertised = self.has_cap("NAMESPACE") || self.has_cap("IMAP4rev2");
+        if !advertised {
+            self.find(
+                Finding::new(code::NAMESPACE_NOT_ADVERTISED, Severity::Warning, "the server does not advertise NAMESPACE")
+                    .remedy("Clients will guess the folder prefix and delimiter (RFC 2342 §4); configure them by hand in each client."),
+            );
+            if self.plan == Plan::Check {
+                return Ok(());
+            }
+        }
+        let tag = session.next_tag();
+        let ex = self
+            .exchange(
+                session,
+                "namespace",
+                CommandBuilder::new(&tag, "NAMESPACE").finish(),
+            )
+            .await?;
+        self.report.namespace = namespace_report(&ex);
+        self.namespace_findings(&ex);
+        if self.plan == Plan::Namespace {
+            self.list_delimiter(session).await?;
+        }
+        Ok(())
+    }
+
+    fn namespace_findings(&mut self, ex: &Exchange) {
+        match (&self.report.namespace, &ex.completion) {
+            (Some(ns), _) => {
+                let nil = [&ns.personal, &ns.other_users, &ns.shared]
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .filter(|d| d.delimiter.is_none())
+                    .map(|d| format!("{:?}", d.prefix))
+                    .collect::<Vec<_>>();
+                if !nil.is_empty() {
+                    self.find(
+                        Finding::new(code::NAMESPACE_NIL_DELIMITER, Severity::Warning, "a namespace has no hierarchy delimiter (NIL)")
+                            .detail(format!("prefixes: {}", nil.join(", ")))
+                            .remedy("Folders cannot be nested there; clients that assume a delimiter may fail to create subfolders."),
+                    );
+                }
+            }
+            (None, completion) => {
+                let text = completion
+                    .as_ref()
+                    .map(|s| format!("{} {}", s.kind.as_str(), escape_str(&s.text)))
+                    .unwrap_or_default();
+                self.find(
+                    Finding::new(
+                        code::NAMESPACE_FAILED,
+                        Severity::Warning,
+                        "NAMESPACE gave no namespace reply",
+                    )
+                    .detail(text)
+                    .remedy("Clients fall back to guessing the personal prefix; set it by hand."),
+                );
+            }
+        }
+    }
+
+    async fn list_delimiter(&mut self, session: &mut Session) -> Flow {
+        let tag = session.next_tag();
+        let cmd = CommandBuilder::new(&tag, "LIST")
+            .astring("")
+            .astring("")
+            .finish();
+        let ex = self.exchange(session, "list", cmd).await?;
+        if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(&ex)) {
+            ns.list_delimiter = delim;
+        }
+        Ok(())
+    }
+
+    async fn select(&mut self, session: &mut Session) -> Flow {
+        let tag = session.next_tag();
+        let mailbox = self.s.mailbox.clone();
+        let cmd = CommandBuilder::new(&tag, "SELECT")
+            .literal_plus(self.has_cap("LITERAL+"))
+            .astring(&mailbox)
+            .finish();
+        let ex = self.exchange(session, "select", cmd).await?;
+        let Some(status) = ex.completion.clone() else {
+            return Err(Stop::Failed);
+        };
+        if status.kind != StatusKind::Ok {
+            self.referral_of("select", &status);
+            if status.referral_urls().is_none() {
+                self.find(
+                    Finding::new(
+                        code::SELECT_FAILED,
+                        Severity::Critical,
+                        format!(
+                            "SELECT {} failed: {}",
+                            escape_str(&mailbox),
+                            status.kind.as_str()
+                        ),
+                    )
+                    .detail(escape_str(&status.text))
+                    .remedy("Check that the mailbox exists (LIST) and that this user may open it."),
+                );
+            }
+            return Ok(());
+        }
+        let report = mailbox_report(&mailbox, &ex);
+        if report.access.as_deref() == Some("read-only") {
+            self.find(Finding::new(
+                code::MAILBOX_READ_ONLY,
+                Severity::Info,
+                format!("{} opened read-only", escape_str(&mailbox)),
+            ));
+        }
+        self.report.mailbox = Some(report);
+        Ok(())
+    }
+
+    /// LOGOUT: RFC 3501 §6.1.3 expects an untagged BYE, then the tagged OK.
+    async fn logout(&mut self, session: &mut Session) {
+        let tag = session.next_tag();
+        let Ok(ex) = self
+            .exchange(
+                session,
+                "logout",
+                CommandBuilder::new(&tag, "LOGOUT").finish(),
+            )
+            .await
+        else {
+            return;
+        };
+        let bye = ex
+            .untagged()
+            .any(|r| matches!(r.response(), Response::Untagged(s) if s.kind == StatusKind::Bye));
+        let ok = ex.completion.as_ref().map(|s| s.kind) == Some(StatusKind::Ok);
+        if !(bye && ok) {
+            self.find(
+                Finding::new(
+                    code::LOGOUT_INCOMPLETE,
+                    Severity::Info,
+                    "LOGOUT was not answered with BYE and OK",
+                )
+                .remedy("RFC 3501 §6.1.3; harmless for most clients."),
+            );
+        }
+    }
+}
+
+/// `AUTHENTICATE PLAIN` with the initial response inline (SASL-IR) or after `+`.
+fn plain_command(tag: &str, user: &str, password: &str, sasl_ir: bool) -> EncodedCommand {
+    // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
+    let response =
+        base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
+    let head = format!("{tag} AUTHENTICATE PLAIN");
+    let chunks = if sasl_ir {
+        vec![Chunk {
+            wire: format!("{head} {response}\r\n").into_bytes(),
+            shown: format!("{head} {REDACTED}\r\n").into_bytes(),
+            awaits_continuation: false,
+        }]
+    } else {
+        vec![
+            Chunk {
+                wire: format!("{head}\r\n").into_bytes(),
+                shown: format!("{head}\r\n").into_bytes(),
+                awaits_continuation: true,
+            },
+            Chunk {
+                wire: format!("{response}\r\n").into_bytes(),
+                shown: format!("{REDACTED}\r\n").into_bytes(),
+                awaits_continuation: false,
+            },
+        ]
+    };
+    EncodedCommand {
+        tag: tag.to_string(),
+        chunks,
+    }
+}

@@ -1,0 +1,37 @@
+//! The finding codes: stable kebab-case strings that CI matches on. Add, never rename.
+
+pub const CONNECT_FAILED: &str = "connect-failed";
+pub const TLS_HANDSHAKE_FAILED: &str = "tls-handshake-failed";
+pub const TLS_VERIFY_FAILED: &str = "tls-verify-failed";
+pub const TLS_INSECURE: &str = "tls-insecure";
+pub const CERTIFICATE_EXPIRES_SOON: &str = "certificate-expires-soon";
+pub const GREETING_BYE: &str = "greeting-bye";
+pub const GREETING_PREAUTH: &str = "greeting-preauth";
+pub const GREETING_UNRECOGNISED: &str = "greeting-unrecognised";
+pub const CAPABILITY_FAILED: &str = "capability-failed";
+pub const STARTTLS_NOT_OFFERED: &str = "starttls-not-offered";
+pub const STARTTLS_FAILED: &str = "starttls-failed";
+pub const STARTTLS_INJECTION: &str = "starttls-plaintext-injection";
+pub const NO_CREDENTIALS: &str = "no-credentials";
+pub const PLAINTEXT_LOGIN_REFUSED: &str = "plaintext-login-refused";
+pub const PLAINTEXT_LOGIN: &str = "plaintext-login";
+pub const LOGIN_DISABLED: &str = "login-disabled";
+pub const LOGIN_FAILED: &str = "login-failed";
+pub const LOGIN_REFERRAL: &str = "login-referral";
+pub const GREETING_REFERRAL: &str = "greeting-referral";
+pub const MAILBOX_REFERRAL: &str = "mailbox-referral";
+pub const NAMESPACE_NOT_ADVERTISED: &str = "namespace-not-advertised";
+pub const NAMESPACE_FAILED: &str = "namespace-failed";
+pub const NAMESPACE_NIL_DELIMITER: &str = "namespace-nil-delimiter";
+pub const SELECT_FAILED: &str = "select-failed";
+pub const MAILBOX_READ_ONLY: &str = "mailbox-read-only";
+pub const LOGOUT_INCOMPLETE: &str = "logout-incomplete";
+pub const SERVER_ALERT: &str = "server-alert";
+pub const RESPONSE_GRAMMAR: &str = "response-grammar";
+pub const BARE_LF: &str = "bare-lf";
+pub const UNEXPECTED_TAG: &str = "unexpected-tag";
+pub const UNEXPECTED_CONTINUATION: &str = "unexpected-continuation";
+pub const TIMEOUT: &str = "timeout";
+pub const CONNECTION_CLOSED: &str = "connection-closed";
+pub const RESPONSE_TOO_LONG: &str = "response-too-long";
+pub const IO_ERROR: &str = "io-error";

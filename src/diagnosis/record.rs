@@ -1,0 +1,148 @@
+//! Turning what the session saw into report parts: steps, wire lines, and the findings
+//! that any response can raise (grammar slips, bare LF, ALERT, surprises, read errors).
+
+use std::time::{Duration, Instant};
+
+use super::findings as code;
+use crate::client::connection::ReadError;
+use crate::client::session::{Exchange, ExchangeError, Received, Surprise};
+use crate::client::{Direction, Transcript};
+use crate::proto::sanitize::escape_bytes;
+use crate::proto::{RespCode, Response};
+use crate::report::{Finding, Severity, Step, StepStatus, WireLine};
+
+/// Splits bytes into lines (without their endings) escaped for display.
+pub fn lines(bytes: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = bytes
+        .split_inclusive(|&b| b == b'\n')
+        .map(|l| {
+            let l = l.strip_suffix(b"\n").unwrap_or(l);
+            escape_bytes(l.strip_suffix(b"\r").unwrap_or(l))
+        })
+        .collect();
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
+pub fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
+pub fn step(name: &str, status: StepStatus, ex: &Exchange) -> Step {
+    Step {
+        name: name.to_string(),
+        status,
+        elapsed_ms: ms(ex.elapsed),
+        sent: lines(&ex.sent),
+        received: ex.received.iter().flat_map(|r| lines(&r.raw)).collect(),
+        note: None,
+    }
+}
+
+pub fn simple_step(name: &str, status: StepStatus, since: Instant, note: Option<String>) -> Step {
+    Step {
+        name: name.to_string(),
+        status,
+        elapsed_ms: ms(since.elapsed()),
+        sent: Vec::new(),
+        received: Vec::new(),
+        note,
+    }
+}
+
+pub fn wire_lines(t: &Transcript) -> Vec<WireLine> {
+    t.events()
+        .iter()
+        .flat_map(|e| {
+            let dir = match e.dir {
+                Direction::Client => "C",
+                Direction::Server => "S",
+                Direction::Note => "*",
+            };
+            lines(&e.bytes).into_iter().map(move |line| WireLine {
+                t_ms: ms(e.at),
+                dir: dir.to_string(),
+                line,
+            })
+        })
+        .collect()
+}
+
+/// Findings any received message can raise, whatever the step.
+pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
+    let line = escape_bytes(crate::proto::response::first_line(&r.raw).as_bytes());
+    if let Some(reason) = &r.parsed.nonconforming {
+        out.push(
+            Finding::new(code::RESPONSE_GRAMMAR, Severity::Warning, format!("a {step} response does not follow the IMAP grammar"))
+                .detail(format!("{reason}: {line}"))
+                .remedy("Strict clients may fail on this line; report it to the server's vendor (RFC 3501 §9)."),
+        );
+    }
+    if r.bare_lf {
+        out.push(
+            Finding::new(code::BARE_LF, Severity::Warning, format!("a {step} response ends lines with LF instead of CRLF"))
+                .detail(line.clone())
+                .remedy("RFC 3501 §2.2 requires CRLF; check proxies and firewalls that rewrite line endings."),
+        );
+    }
+    let status = match r.response() {
+        Response::Greeting(s) | Response::Untagged(s) | Response::Tagged { status: s, .. } => {
+            Some(s)
+        }
+        _ => None,
+    };
+    if let Some(s) = status.filter(|s| s.code == Some(RespCode::Alert)) {
+        out.push(
+            Finding::new(
+                code::SERVER_ALERT,
+                Severity::Warning,
+                "the server sent an ALERT",
+            )
+            .detail(escape_bytes(s.text.as_bytes()))
+            .remedy("RFC 3501 §7.1 requires ALERT text to be shown to the user; read it."),
+        );
+    }
+}
+
+pub fn surprise_findings(step: &str, ex: &Exchange, out: &mut Vec<Finding>) {
+    for s in &ex.surprises {
+        out.push(match s {
+            Surprise::ForeignTag(tag) => Finding::new(
+                code::UNEXPECTED_TAG,
+                Severity::Warning,
+                format!("during {step} the server answered a tag that was not sent: {}", escape_bytes(tag.as_bytes())),
+            )
+            .remedy("The server or a proxy confuses sessions or commands; a client would mismatch replies."),
+            Surprise::Continuation => Finding::new(
+                code::UNEXPECTED_CONTINUATION,
+                Severity::Warning,
+                format!("during {step} the server sent a continuation request that nothing asked for"),
+            ),
+        });
+    }
+}
+
+/// The finding for an exchange that ended without a tagged completion.
+pub fn exchange_error(step: &str, e: &ExchangeError) -> Finding {
+    match e {
+        ExchangeError::Read(r) => read_error(step, r),
+        ExchangeError::Write(w) => Finding::new(
+            code::IO_ERROR,
+            Severity::Critical,
+            format!("{step}: could not send the command"),
+        )
+        .detail(w.to_string()),
+    }
+}
+
+pub fn read_error(step: &str, e: &ReadError) -> Finding {
+    let (c, remedy) = match e {
+        ReadError::Timeout => (code::TIMEOUT, "The server accepted the connection but did not answer in time; check its load, a firewall dropping packets, or raise --timeout."),
+        ReadError::Closed => (code::CONNECTION_CLOSED, "The server (or something between) closed the connection; check the server's log for this time."),
+        ReadError::TooLong { .. } => (code::RESPONSE_TOO_LONG, "The response exceeded imapdiag's safety limit; a sane server does not send this."),
+        ReadError::Io(_) => (code::IO_ERROR, "A network error interrupted the session."),
+    };
+    Finding::new(c, Severity::Critical, format!("{step}: {e}")).remedy(remedy)
+}

@@ -1,0 +1,15 @@
+//! imapdiag: an IMAP diagnostic client.
+//!
+//! Layers, each importing only those below it (DESIGN.md, "Architecture"):
+//! `proto` (pure) ← `client` (I/O) ← `diagnosis` (produces a [`report::Report`]) ← `render`.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod client;
+pub mod diagnosis;
+pub mod proto;
+pub mod render;
+pub mod report;
+pub mod secret;
+pub mod settings;
+pub mod target;

@@ -1,0 +1,194 @@
+//! The `imapdiag` binary: arguments → settings → diagnosis → report → renderer → exit.
+#![forbid(unsafe_code)]
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+
+use imapdiag::cli::{
+    AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, FormatArg, OutputArgs, QuitAfter,
+    SecurityArg,
+};
+use imapdiag::diagnosis::{diagnose, Plan};
+use imapdiag::render::{render, Format, TextOptions};
+use imapdiag::secret::Secret;
+use imapdiag::settings::{AuthMethod, Limits, Security, Settings, StepName, TlsSettings};
+use imapdiag::target::Target;
+
+/// UNKNOWN in the Nagios convention: imapdiag could not judge.
+const EXIT_UNKNOWN: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_UNKNOWN)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("imapdiag: {e:#}");
+            ExitCode::from(EXIT_UNKNOWN)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => {
+            diagnose_and_render(&args.conn, &args.output, Plan::Check, Some(&args))
+        }
+        Command::Namespace(args) => {
+            diagnose_and_render(&args.conn, &args.output, Plan::Namespace, None)
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&imapdiag::report::json_schema())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenAssets { dir } => {
+            imapdiag::cli::generate_assets(&dir)
+                .with_context(|| format!("writing assets to {}", dir.display()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn diagnose_and_render(
+    conn: &ConnectArgs,
+    output: &OutputArgs,
+    plan: Plan,
+    check: Option<&CheckArgs>,
+) -> Result<ExitCode> {
+    let settings = settings(conn, check)?;
+    set_color(output.color);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let report = runtime.block_on(diagnose(&settings, plan));
+    let format = match output.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Json => Format::Json,
+    };
+    let text = render(
+        &report,
+        format,
+        &TextOptions {
+            transcript: output.transcript,
+        },
+    );
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::from(report.status.exit_code() as u8))
+}
+
+/// `--color auto` honours NO_COLOR (no-color.org), TERM=dumb and output that is not a terminal.
+fn set_color(choice: ColorArg) {
+    let on = match choice {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+            !no_color && !dumb && std::io::stdout().is_terminal()
+        }
+    };
+    colored::control::set_override(on);
+}
+
+fn settings(conn: &ConnectArgs, check: Option<&CheckArgs>) -> Result<Settings> {
+    let target =
+        Target::parse(&conn.target).with_context(|| format!("invalid TARGET {:?}", conn.target))?;
+    let security = security(conn.security, &target);
+    let port = target
+        .port
+        .unwrap_or(if security == Security::Tls { 993 } else { 143 });
+    let user = conn.user.clone().or(target.user.clone());
+    let password = match &user {
+        Some(user) => Some(password(conn, user)?),
+        None => None,
+    };
+    if !(conn.timeout > 0.0 && conn.timeout <= 3600.0) {
+        bail!("--timeout must be between 0 and 3600 seconds");
+    }
+    Ok(Settings {
+        input: conn.target.clone(),
+        host: target.host,
+        port,
+        security,
+        user,
+        password,
+        auth: match conn.auth {
+            AuthArg::Auto => AuthMethod::Auto,
+            AuthArg::Login => AuthMethod::Login,
+            AuthArg::Plain => AuthMethod::Plain,
+        },
+        allow_plaintext_login: conn.allow_plaintext_login,
+        tls: TlsSettings {
+            insecure: conn.insecure,
+            ca_file: conn.ca_file.clone(),
+            cert_warn_days: conn.cert_warn_days,
+        },
+        timeout: Duration::from_secs_f64(conn.timeout),
+        mailbox: check
+            .map(|c| c.mailbox.clone())
+            .unwrap_or_else(|| "INBOX".into()),
+        quit_after: check.and_then(|c| c.quit_after).map(step_name),
+        limits: Limits::default(),
+    })
+}
+
+fn security(arg: SecurityArg, target: &Target) -> Security {
+    match arg {
+        SecurityArg::Tls => Security::Tls,
+        SecurityArg::Starttls => Security::StartTls { required: true },
+        SecurityArg::Plain => Security::Plain,
+        SecurityArg::Auto if target.implicit_tls == Some(true) || target.port == Some(993) => {
+            Security::Tls
+        }
+        SecurityArg::Auto => Security::StartTls { required: false },
+    }
+}
+
+/// The password from IMAPDIAG_PASSWORD, --password-file, or a no-echo prompt.
+fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
+    if let Some(file) = &conn.password_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read --password-file {}", file.display()))?;
+        let first = text.lines().next().unwrap_or("");
+        return Ok(Secret::new(first));
+    }
+    if let Ok(p) = std::env::var("IMAPDIAG_PASSWORD") {
+        return Ok(Secret::new(p));
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        let p = rpassword::prompt_password(format!("Password for {user}: "))
+            .context("reading the password")?;
+        return Ok(Secret::new(p));
+    }
+    bail!("no password for --user {user}: set IMAPDIAG_PASSWORD or use --password-file (no terminal to prompt on)")
+}
+
+fn step_name(q: QuitAfter) -> StepName {
+    match q {
+        QuitAfter::Connect => StepName::Connect,
+        QuitAfter::Greeting => StepName::Greeting,
+        QuitAfter::Capability => StepName::Capability,
+        QuitAfter::Starttls => StepName::Starttls,
+        QuitAfter::Login => StepName::Login,
+        QuitAfter::Namespace => StepName::Namespace,
+        QuitAfter::Select => StepName::Select,
+    }
+}

@@ -1,0 +1,243 @@
+//! Encoding client commands (RFC 3501 §9): every argument goes out as an atom, a quoted
+//! string or a literal, whichever its bytes need, so `DOMAIN/user/alias` and
+//! `domain\user\alias` logins reach the server with their meaning intact (§1.4 of the
+//! research notes: a bare backslash is a syntax error).
+
+use crate::secret::REDACTED;
+
+/// One piece of a command that can be written before the server must answer.
+///
+/// After a chunk whose `awaits_continuation` is set, the client waits for the server's
+/// `+` (a synchronising literal, RFC 3501 §7.5) before it writes the next chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chunk {
+    /// The bytes that go to the server.
+    pub wire: Vec<u8>,
+    /// The same bytes with every secret replaced: what transcripts and reports show.
+    pub shown: Vec<u8>,
+    pub awaits_continuation: bool,
+}
+
+/// A command, tagged and encoded, ready for the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedCommand {
+    pub tag: String,
+    pub chunks: Vec<Chunk>,
+}
+
+impl EncodedCommand {
+    /// What the transcript shows: the redacted bytes of all chunks.
+    pub fn shown(&self) -> Vec<u8> {
+        self.chunks.iter().flat_map(|c| c.shown.clone()).collect()
+    }
+}
+
+/// Builds one command: `CommandBuilder::new("a001", "LOGIN").astring(..).secret(..).finish()`.
+#[derive(Debug)]
+pub struct CommandBuilder {
+    tag: String,
+    chunks: Vec<Chunk>,
+    wire: Vec<u8>,
+    shown: Vec<u8>,
+    literal_plus: bool,
+}
+
+impl CommandBuilder {
+    /// `name` is written as given (it is ours, never user data).
+    pub fn new(tag: &str, name: &str) -> Self {
+        let line = format!("{tag} {name}").into_bytes();
+        CommandBuilder {
+            tag: tag.to_string(),
+            chunks: Vec::new(),
+            wire: line.clone(),
+            shown: line,
+            literal_plus: false,
+        }
+    }
+
+    /// Use non-synchronising literals `{n+}` (RFC 7888) when a literal is needed.
+    pub fn literal_plus(mut self, on: bool) -> Self {
+        self.literal_plus = on;
+        self
+    }
+
+    /// Appends ` text` exactly as given: for atoms and syntax we produce ourselves.
+    pub fn raw(mut self, text: &str) -> Self {
+        self.push_both(b" ");
+        self.push_both(text.as_bytes());
+        self
+    }
+
+    /// Appends an `astring` argument in the lightest form its bytes allow.
+    pub fn astring(self, value: &str) -> Self {
+        self.argument(value.as_bytes(), false)
+    }
+
+    /// Appends an `astring` that is shown as `<redacted>` everywhere but on the wire.
+    pub fn secret(self, value: &str) -> Self {
+        self.argument(value.as_bytes(), true)
+    }
+
+    pub fn finish(mut self) -> EncodedCommand {
+        self.push_both(b"\r\n");
+        self.cut_chunk(false);
+        EncodedCommand {
+            tag: self.tag,
+            chunks: self.chunks,
+        }
+    }
+
+    fn argument(mut self, value: &[u8], secret: bool) -> Self {
+        self.push_both(b" ");
+        let shown_value = secret.then_some(REDACTED.as_bytes());
+        match classify(value) {
+            Form::Atom => self.push(value, shown_value.unwrap_or(value)),
+            Form::Quoted => {
+                let q = quote(value);
+                self.push(&q, shown_value.unwrap_or(&q));
+            }
+            Form::Literal => self.literal(value, shown_value),
+        }
+        self
+    }
+
+    fn literal(&mut self, value: &[u8], shown_value: Option<&[u8]>) {
+        let plus = if self.literal_plus { "+" } else { "" };
+        let announce = format!("{{{}{plus}}}\r\n", value.len()).into_bytes();
+        match shown_value {
+            // The length of a secret is itself a hint; show neither.
+            Some(shown) => {
+                self.wire.extend_from_slice(&announce);
+                self.shown.extend_from_slice(shown);
+            }
+            None => self.push_both(&announce),
+        }
+        self.cut_chunk(!self.literal_plus);
+        self.push(value, shown_value.map(|_| &[][..]).unwrap_or(value));
+    }
+
+    fn push(&mut self, wire: &[u8], shown: &[u8]) {
+        self.wire.extend_from_slice(wire);
+        self.shown.extend_from_slice(shown);
+    }
+
+    fn push_both(&mut self, bytes: &[u8]) {
+        self.push(bytes, bytes);
+    }
+
+    fn cut_chunk(&mut self, awaits_continuation: bool) {
+        self.chunks.push(Chunk {
+            wire: std::mem::take(&mut self.wire),
+            shown: std::mem::take(&mut self.shown),
+            awaits_continuation,
+        });
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Form {
+    Atom,
+    Quoted,
+    Literal,
+}
+
+/// RFC 3501 §9: `astring = 1*ASTRING-CHAR / string`; a quoted string holds any TEXT-CHAR
+/// (7-bit, no NUL, CR or LF); anything else needs a literal.
+fn classify(value: &[u8]) -> Form {
+    if !value.is_empty() && value.iter().all(|&b| is_astring_char(b)) {
+        Form::Atom
+    } else if value.iter().all(|&b| is_text_char(b)) {
+        Form::Quoted
+    } else {
+        Form::Literal
+    }
+}
+
+/// ASTRING-CHAR = ATOM-CHAR / "]"; ATOM-CHAR excludes `( ) { SP CTL % * " \ ]`.
+pub fn is_astring_char(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"(){%*\"\\".contains(&b)
+}
+
+fn is_text_char(b: u8) -> bool {
+    b.is_ascii() && !matches!(b, 0 | b'\r' | b'\n')
+}
+
+fn quote(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len() + 2);
+    out.push(b'"');
+    for &b in value {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wire(cmd: &EncodedCommand) -> String {
+        let bytes: Vec<u8> = cmd.chunks.iter().flat_map(|c| c.wire.clone()).collect();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn exchange_slash_login_is_an_atom() {
+        let cmd = CommandBuilder::new("a001", "LOGIN")
+            .astring("DOMname/UserN/AliasN")
+            .secret("PASSword")
+            .finish();
+        assert_eq!(wire(&cmd), "a001 LOGIN DOMname/UserN/AliasN PASSword\r\n");
+        assert_eq!(
+            cmd.shown(),
+            b"a001 LOGIN DOMname/UserN/AliasN <redacted>\r\n"
+        );
+    }
+
+    #[test]
+    fn backslash_login_is_quoted_with_escapes() {
+        let cmd = CommandBuilder::new("a1", "LOGIN")
+            .astring(r"domain\user\alias")
+            .secret("p w")
+            .finish();
+        assert_eq!(
+            wire(&cmd),
+            "a1 LOGIN \"domain\\\\user\\\\alias\" \"p w\"\r\n"
+        );
+    }
+
+    #[test]
+    fn eight_bit_password_goes_as_a_synchronising_literal() {
+        let cmd = CommandBuilder::new("a1", "LOGIN")
+            .astring("alice")
+            .secret("pässword")
+            .finish();
+        assert_eq!(cmd.chunks.len(), 2);
+        assert!(cmd.chunks[0].awaits_continuation);
+        assert_eq!(cmd.chunks[0].wire, b"a1 LOGIN alice {9}\r\n");
+        assert_eq!(cmd.chunks[1].wire, "pässword\r\n".as_bytes());
+        assert_eq!(cmd.shown(), b"a1 LOGIN alice <redacted>\r\n");
+    }
+
+    #[test]
+    fn literal_plus_does_not_wait() {
+        let cmd = CommandBuilder::new("a1", "SELECT")
+            .literal_plus(true)
+            .astring("Ünï")
+            .finish();
+        assert!(!cmd.chunks[0].awaits_continuation);
+        assert_eq!(wire(&cmd), "a1 SELECT {5+}\r\nÜnï\r\n");
+    }
+
+    #[test]
+    fn empty_string_is_quoted() {
+        let cmd = CommandBuilder::new("a1", "LIST")
+            .astring("")
+            .astring("")
+            .finish();
+        assert_eq!(wire(&cmd), "a1 LIST \"\" \"\"\r\n");
+    }
+}

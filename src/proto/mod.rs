@@ -1,0 +1,11 @@
+//! The pure protocol layer: bytes in, values out. No I/O, no tokio (DESIGN.md).
+
+pub mod command;
+pub mod namespace_lenient;
+pub mod resp_text;
+pub mod response;
+pub mod sanitize;
+
+pub use command::{Chunk, CommandBuilder, EncodedCommand};
+pub use resp_text::{RespCode, Status, StatusKind};
+pub use response::{Data, ListItem, NamespaceDescr, NamespaceSet, Response};

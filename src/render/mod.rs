@@ -1,0 +1,23 @@
+//! Renderers take a finished [`Report`] and return text; they never touch the network.
+
+mod json;
+mod text;
+
+pub use json::render_json;
+pub use text::{render_text, TextOptions};
+
+use crate::report::Report;
+
+/// The output formats of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+pub fn render(report: &Report, format: Format, opts: &TextOptions) -> String {
+    match format {
+        Format::Text => render_text(report, opts),
+        Format::Json => render_json(report),
+    }
+}

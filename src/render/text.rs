@@ -1,0 +1,252 @@
+//! `--format text`: sections, aligned, coloured when the terminal allows. Every string
+//! that came from the server was escaped when the report was made; text that the report
+//! holds unescaped (status texts inside findings) is escaped again here.
+
+use std::fmt::Write;
+
+use colored::{ColoredString, Colorize};
+
+use crate::proto::sanitize::escape_str;
+use crate::proto::NamespaceDescr;
+use crate::report::{Finding, Report, Severity, Status, Step, StepStatus};
+
+#[derive(Debug, Clone, Default)]
+pub struct TextOptions {
+    /// Show the C:/S: lines with time offsets.
+    pub transcript: bool,
+}
+
+pub fn render_text(r: &Report, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    header(&mut out, r);
+    server(&mut out, r);
+    tls(&mut out, r);
+    steps(&mut out, &r.steps);
+    namespace(&mut out, r);
+    mailbox(&mut out, r);
+    referrals(&mut out, r);
+    findings(&mut out, &r.findings);
+    if opts.transcript {
+        transcript(&mut out, r);
+    }
+    let _ = writeln!(
+        out,
+        "\n{} (exit {})",
+        status_word(r.status),
+        r.status.exit_code()
+    );
+    out
+}
+
+fn status_word(s: Status) -> ColoredString {
+    match s {
+        Status::Ok => "OK".green().bold(),
+        Status::Warning => "WARNING".yellow().bold(),
+        Status::Critical => "CRITICAL".red().bold(),
+        Status::Unknown => "UNKNOWN".magenta().bold(),
+    }
+}
+
+fn section(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n{}", title.bold());
+}
+
+fn field(out: &mut String, key: &str, value: &str) {
+    let _ = writeln!(out, "  {:<14} {}", key.dimmed(), value);
+}
+
+fn header(out: &mut String, r: &Report) {
+    let t = &r.target;
+    let user = t
+        .user
+        .as_deref()
+        .map(|u| format!(" as {}", escape_str(u)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "imapdiag {} {}:{} ({}){}: {}",
+        r.command,
+        escape_str(&t.host),
+        t.port,
+        t.security,
+        user,
+        status_word(r.status)
+    );
+}
+
+fn server(out: &mut String, r: &Report) {
+    section(out, "Server");
+    let s = &r.server;
+    field(out, "greeting", s.greeting.as_deref().unwrap_or("(none)"));
+    if !s.capabilities_before_login.is_empty() {
+        field(
+            out,
+            "capabilities",
+            &escape_str(&s.capabilities_before_login.join(" ")),
+        );
+    }
+    if let Some(after) = &s.capabilities_after_login {
+        field(out, "after login", &escape_str(&after.join(" ")));
+    }
+}
+
+fn tls(out: &mut String, r: &Report) {
+    let Some(t) = &r.tls else { return };
+    section(out, "TLS");
+    let version = format!(
+        "{} {}",
+        t.version.as_deref().unwrap_or("-"),
+        t.cipher.as_deref().unwrap_or("")
+    );
+    field(out, "protocol", version.trim());
+    let verified = match (&t.verify_error, t.verified) {
+        (_, true) => "yes".green().to_string(),
+        (Some(e), false) => format!("{}: {}", "no".red(), escape_str(e)),
+        (None, false) => "no".red().to_string(),
+    };
+    field(out, "verified", &verified);
+    if let Some(c) = &t.certificate {
+        field(out, "subject", &escape_str(&c.subject));
+        field(out, "issuer", &escape_str(&c.issuer));
+        field(
+            out,
+            "not after",
+            &format!("{} ({} days)", c.not_after, c.days_left),
+        );
+        field(out, "names", &escape_str(&c.san.join(", ")));
+    }
+}
+
+fn step_mark(s: StepStatus) -> ColoredString {
+    match s {
+        StepStatus::Ok => "ok  ".green(),
+        StepStatus::Warning => "warn".yellow(),
+        StepStatus::Failed => "FAIL".red().bold(),
+        StepStatus::Skipped => "skip".dimmed(),
+    }
+}
+
+fn steps(out: &mut String, steps: &[Step]) {
+    section(out, "Steps");
+    for s in steps {
+        let last = s
+            .received
+            .last()
+            .map(String::as_str)
+            .or(s.note.as_deref())
+            .unwrap_or("");
+        let _ = writeln!(
+            out,
+            "  {} {:<12} {:>9.1} ms  {}",
+            step_mark(s.status),
+            s.name,
+            s.elapsed_ms,
+            last
+        );
+    }
+}
+
+fn ns_class(list: &Option<Vec<NamespaceDescr>>) -> String {
+    match list {
+        None => "NIL".dimmed().to_string(),
+        Some(list) => list
+            .iter()
+            .map(|d| {
+                let delim = d
+                    .delimiter
+                    .as_deref()
+                    .map(|c| format!("{:?}", c))
+                    .unwrap_or_else(|| "NIL".into());
+                let ext = d
+                    .extensions
+                    .iter()
+                    .map(|e| format!(" {}={}", e.key, e.values.join(",")))
+                    .collect::<String>();
+                escape_str(&format!("prefix {:?}  delimiter {delim}{ext}", d.prefix))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
+}
+
+fn namespace(out: &mut String, r: &Report) {
+    let Some(ns) = &r.namespace else { return };
+    section(out, "Namespace (RFC 2342)");
+    field(out, "personal", &ns_class(&ns.personal));
+    field(out, "other users", &ns_class(&ns.other_users));
+    field(out, "shared", &ns_class(&ns.shared));
+    field(out, "raw", &ns.raw);
+    if let Some(d) = &ns.list_delimiter {
+        field(out, "LIST delimiter", &escape_str(&format!("{d:?}")));
+    }
+}
+
+fn mailbox(out: &mut String, r: &Report) {
+    let Some(m) = &r.mailbox else { return };
+    section(out, &format!("Mailbox {}", escape_str(&m.name)));
+    let num = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+    field(
+        out,
+        "messages",
+        &format!("{} exists, {} recent", num(m.exists), num(m.recent)),
+    );
+    field(
+        out,
+        "uidvalidity",
+        &format!("{} (uidnext {})", num(m.uidvalidity), num(m.uidnext)),
+    );
+    field(out, "access", m.access.as_deref().unwrap_or("-"));
+    field(out, "flags", &escape_str(&m.flags.join(" ")));
+}
+
+fn referrals(out: &mut String, r: &Report) {
+    if r.referrals.is_empty() {
+        return;
+    }
+    section(out, "Referrals");
+    for f in &r.referrals {
+        let _ = writeln!(out, "  {} {} {}", f.step, f.response, escape_str(&f.url));
+    }
+}
+
+fn severity_word(s: Severity) -> ColoredString {
+    match s {
+        Severity::Info => "info    ".blue(),
+        Severity::Warning => "WARNING ".yellow().bold(),
+        Severity::Critical => "CRITICAL".red().bold(),
+    }
+}
+
+fn findings(out: &mut String, list: &[Finding]) {
+    section(out, "Findings");
+    if list.is_empty() {
+        let _ = writeln!(out, "  none: every step passed");
+    }
+    for f in list {
+        let _ = writeln!(
+            out,
+            "  {} {} {}",
+            severity_word(f.severity),
+            f.code.bold(),
+            escape_str(&f.summary)
+        );
+        if let Some(d) = &f.detail {
+            let _ = writeln!(out, "           {}", escape_str(d));
+        }
+        if let Some(rem) = &f.remedy {
+            let _ = writeln!(out, "           {} {}", "fix:".cyan(), escape_str(rem));
+        }
+    }
+}
+
+fn transcript(out: &mut String, r: &Report) {
+    section(out, "Transcript");
+    for w in &r.transcript {
+        let dir = match w.dir.as_str() {
+            "C" => "C:".cyan(),
+            "S" => "S:".normal(),
+            _ => "* ".dimmed(),
+        };
+        let _ = writeln!(out, "  {:>9.3} {} {}", w.t_ms / 1000.0, dir, w.line);
+    }
+}

@@ -1,0 +1,204 @@
+//! The report: everything a diagnosis found, in the shape of DESIGN.md's JSON contract
+//! (`imapdiag.report/1`). Field names are stable: add, never rename.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+pub use crate::client::tls::{CertificateInfo, TlsInfo};
+use crate::proto::NamespaceDescr;
+
+pub const SCHEMA: &str = "imapdiag.report/1";
+
+/// Overall verdict, ordered so that the worst is the largest (Nagios plugin convention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warning,
+    Critical,
+    Unknown,
+}
+
+impl Status {
+    /// The process exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Status::Ok => 0,
+            Status::Warning => 1,
+            Status::Critical => 2,
+            Status::Unknown => 3,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// A diagnosis with a stable kebab-case `code` that CI can match on.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Report {
+    pub schema: String,
+    /// The subcommand that produced it: `check`, `namespace`, ...
+    pub command: String,
+    pub target: TargetInfo,
+    pub status: Status,
+    pub server: ServerInfo,
+    pub tls: Option<TlsInfo>,
+    pub steps: Vec<Step>,
+    pub namespace: Option<NamespaceReport>,
+    pub mailbox: Option<MailboxReport>,
+    /// Filled by the profile comparison; `null` until a profile was compared.
+    pub profile: Option<serde_json::Value>,
+    pub referrals: Vec<Referral>,
+    pub findings: Vec<Finding>,
+    /// Every line sent and received, in order, with its time offset. Secrets redacted.
+    pub transcript: Vec<WireLine>,
+    pub timing: Timing,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TargetInfo {
+    /// The TARGET as given on the command line.
+    pub input: String,
+    pub host: String,
+    pub port: u16,
+    /// `tls`, `starttls` or `plain`: what the connection was meant to use.
+    pub security: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct ServerInfo {
+    /// The greeting line as received, escaped for display.
+    pub greeting: Option<String>,
+    pub capabilities_before_login: Vec<String>,
+    pub capabilities_after_login: Option<Vec<String>>,
+    pub id: Option<BTreeMap<String, Option<String>>>,
+    pub fingerprint: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Ok,
+    Warning,
+    Failed,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Step {
+    pub name: String,
+    pub status: StepStatus,
+    pub elapsed_ms: f64,
+    pub sent: Vec<String>,
+    pub received: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NamespaceReport {
+    pub personal: Option<Vec<NamespaceDescr>>,
+    pub other_users: Option<Vec<NamespaceDescr>>,
+    pub shared: Option<Vec<NamespaceDescr>>,
+    /// The `* NAMESPACE` line as received.
+    pub raw: String,
+    /// The hierarchy delimiter from `LIST "" ""` (RFC 3501 §6.3.8), when asked.
+    pub list_delimiter: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct MailboxReport {
+    pub name: String,
+    pub exists: Option<u32>,
+    pub recent: Option<u32>,
+    pub uidvalidity: Option<u32>,
+    pub uidnext: Option<u32>,
+    pub flags: Vec<String>,
+    pub permanent_flags: Vec<String>,
+    /// `read-write` or `read-only`, from the tagged OK's response code.
+    pub access: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Referral {
+    pub step: String,
+    /// `OK`, `NO` or `BYE`.
+    pub response: String,
+    pub url: String,
+    pub followed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WireLine {
+    pub t_ms: f64,
+    /// `C` (client), `S` (server) or `*` (a note from imapdiag, e.g. the TLS handshake).
+    pub dir: String,
+    pub line: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Timing {
+    pub total_ms: f64,
+    /// Times imapdiag waited for the network: TCP connect, TLS handshake, and each flight
+    /// of commands awaiting an answer (the greeting counts as one).
+    pub round_trips: u32,
+}
+
+impl Report {
+    /// The worst finding decides; a report with no findings is OK.
+    pub fn derive_status(findings: &[Finding]) -> Status {
+        match findings.iter().map(|f| f.severity).max() {
+            Some(Severity::Critical) => Status::Critical,
+            Some(Severity::Warning) => Status::Warning,
+            _ => Status::Ok,
+        }
+    }
+}
+
+/// The JSON Schema of [`Report`], as printed by `imapdiag schema`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
+}
+
+impl Finding {
+    pub fn new(code: &str, severity: Severity, summary: impl Into<String>) -> Self {
+        Finding {
+            code: code.to_string(),
+            severity,
+            summary: summary.into(),
+            detail: None,
+            remedy: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn remedy(mut self, remedy: impl Into<String>) -> Self {
+        self.remedy = Some(remedy.into());
+        self
+    }
+}

@@ -1,0 +1,173 @@
+//! TARGET syntax (DESIGN.md): `host`, `host:port`, `[v6addr]:port`,
+//! `imap://[user@]host[:port]`, `imaps://[user@]host[:port]`.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub host: String,
+    pub port: Option<u16>,
+    /// `Some(true)` for `imaps://`, `Some(false)` for `imap://`, `None` for a bare host.
+    pub implicit_tls: Option<bool>,
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum TargetError {
+    #[error("empty target")]
+    Empty,
+    #[error("unsupported scheme in {0:?}: use imap:// or imaps://")]
+    Scheme(String),
+    #[error("invalid port in {0:?}")]
+    Port(String),
+    #[error("unterminated IPv6 address in {0:?}")]
+    Ipv6(String),
+    #[error("invalid host in {0:?}")]
+    Host(String),
+}
+
+impl Target {
+    pub fn parse(input: &str) -> Result<Target, TargetError> {
+        let input = input.trim();
+        if input.is_empty() {
+            return Err(TargetError::Empty);
+        }
+        let (implicit_tls, rest) = match input.split_once("://") {
+            Some((scheme, rest)) => match scheme.to_ascii_lowercase().as_str() {
+                "imap" => (Some(false), rest),
+                "imaps" => (Some(true), rest),
+                _ => return Err(TargetError::Scheme(input.to_string())),
+            },
+            None => (None, input),
+        };
+        let authority = rest.split('/').next().unwrap_or("");
+        let (user, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) if implicit_tls.is_some() => (Some(percent_decode(u)), h),
+            _ => (None, authority),
+        };
+        let (host, port) = split_host_port(hostport, input)?;
+        if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(TargetError::Host(input.to_string()));
+        }
+        Ok(Target {
+            host,
+            port,
+            implicit_tls,
+            user,
+        })
+    }
+}
+
+fn split_host_port(s: &str, input: &str) -> Result<(String, Option<u16>), TargetError> {
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .ok()
+            .filter(|&n| n != 0)
+            .ok_or_else(|| TargetError::Port(input.to_string()))
+    };
+    if let Some(v6) = s.strip_prefix('[') {
+        let (addr, after) = v6
+            .split_once(']')
+            .ok_or_else(|| TargetError::Ipv6(input.to_string()))?;
+        return match after {
+            "" => Ok((addr.to_string(), None)),
+            _ => match after.strip_prefix(':') {
+                Some(p) => Ok((addr.to_string(), Some(port(p)?))),
+                None => Err(TargetError::Port(input.to_string())),
+            },
+        };
+    }
+    match s.matches(':').count() {
+        0 => Ok((s.to_string(), None)),
+        1 => {
+            let (h, p) = s.split_once(':').unwrap_or((s, ""));
+            Ok((h.to_string(), Some(port(p)?)))
+        }
+        // A bare IPv6 address without brackets has no port.
+        _ => Ok((s.to_string(), None)),
+    }
+}
+
+/// Decodes `%XX` escapes (RFC 3986 §2.1); malformed escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(host: &str, port: Option<u16>, tls: Option<bool>, user: Option<&str>) -> Target {
+        Target {
+            host: host.into(),
+            port,
+            implicit_tls: tls,
+            user: user.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn forms() {
+        assert_eq!(
+            Target::parse("mail.example.com").unwrap(),
+            t("mail.example.com", None, None, None)
+        );
+        assert_eq!(
+            Target::parse("127.0.0.1:1143").unwrap(),
+            t("127.0.0.1", Some(1143), None, None)
+        );
+        assert_eq!(
+            Target::parse("[::1]:993").unwrap(),
+            t("::1", Some(993), None, None)
+        );
+        assert_eq!(Target::parse("::1").unwrap(), t("::1", None, None, None));
+        assert_eq!(
+            Target::parse("imaps://alice@mail.example.com").unwrap(),
+            t("mail.example.com", None, Some(true), Some("alice"))
+        );
+        assert_eq!(
+            Target::parse("IMAP://dom%2Fuser@h:144/").unwrap(),
+            t("h", Some(144), Some(false), Some("dom/user"))
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(Target::parse(""), Err(TargetError::Empty));
+        assert!(matches!(
+            Target::parse("pop3://h"),
+            Err(TargetError::Scheme(_))
+        ));
+        assert!(matches!(
+            Target::parse("h:99999"),
+            Err(TargetError::Port(_))
+        ));
+        assert!(matches!(Target::parse("h:0"), Err(TargetError::Port(_))));
+        assert!(matches!(
+            Target::parse("[::1:143"),
+            Err(TargetError::Ipv6(_))
+        ));
+        assert!(matches!(
+            Target::parse("imap://@"),
+            Err(TargetError::Host(_))
+        ));
+    }
+}

@@ -1,0 +1,299 @@
+//! Private Dovecot instances on 127.0.0.1 for the tests (../shared/real-servers.md):
+//! a config in a temporary directory, high ports, `dovecot -F` as a child that is killed
+//! when the instance is dropped.
+//!
+//! When Dovecot is not installed the tests that need it say so loudly and pass, except
+//! under `IMAPDIAG_REQUIRE_DOVECOT=1` (set by `.ci/run`), where they fail.
+
+use std::fmt::Write as _;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::pki::pki;
+
+/// The namespace layouts of ../shared/real-servers.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Dovecot's default: one private namespace, separator `.`... made `/` here.
+    Plain,
+    /// `(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))`
+    Exchange55,
+    /// `(("" "/")) NIL (("Public Folders/" "/"))`
+    Exchange2000,
+}
+
+/// A user line: name, password, and extra passwd-file fields (e.g. a referral).
+pub struct User {
+    pub name: &'static str,
+    pub password: &'static str,
+    pub extra: String,
+}
+
+impl User {
+    pub fn new(name: &'static str, password: &'static str) -> Self {
+        User {
+            name,
+            password,
+            extra: String::new(),
+        }
+    }
+}
+
+pub struct Dovecot {
+    pub port: u16,
+    pub tls_port: u16,
+    pub dir: PathBuf,
+    child: Child,
+    _tmp: tempfile::TempDir,
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary() -> Option<PathBuf> {
+    ["/usr/sbin/dovecot", "/usr/local/sbin/dovecot"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+/// Starts an instance, or returns `None` (after saying so) when Dovecot is missing.
+pub fn start(layout: Layout, users: Vec<User>) -> Option<Dovecot> {
+    let Some(bin) = binary() else {
+        if std::env::var("IMAPDIAG_REQUIRE_DOVECOT").as_deref() == Ok("1") {
+            panic!("IMAPDIAG_REQUIRE_DOVECOT=1 but dovecot is not installed (apt-get install dovecot-imapd)");
+        }
+        eprintln!(
+            "\n*** SKIPPED: dovecot is not installed; this real-server test did not run ***\n"
+        );
+        return None;
+    };
+    Some(launch(&bin, layout, users))
+}
+
+/// An instance with alice/secret and bob/hunter2.
+pub fn start_default(layout: Layout) -> Option<Dovecot> {
+    start(
+        layout,
+        vec![User::new("alice", "secret"), User::new("bob", "hunter2")],
+    )
+}
+
+fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
+    let tmp = tempfile::Builder::new()
+        .prefix("imapdiag-dovecot")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
+    let ids = Ids::for_this_process();
+    let port = super::free_port_pair();
+    prepare_dirs(&dir, &users, &ids);
+    std::fs::write(dir.join("users"), users_file(&dir, &users, &ids)).unwrap();
+    std::fs::write(dir.join("dovecot.conf"), config(&dir, port, layout, &ids)).unwrap();
+    let child = Command::new(bin)
+        .arg("-F")
+        .arg("-c")
+        .arg(dir.join("dovecot.conf"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start dovecot");
+    let mut d = Dovecot {
+        port,
+        tls_port: port + 1,
+        dir,
+        child,
+        _tmp: tmp,
+    };
+    d.wait_ready();
+    d
+}
+
+impl Dovecot {
+    pub fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn tls_target(&self) -> String {
+        format!("127.0.0.1:{}", self.tls_port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("dovecot exited ({status}): {err}\n{}", self.log());
+            }
+            let up = |p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok();
+            if up(self.port) && up(self.tls_port) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("dovecot did not listen within 15 s:\n{}", self.log());
+    }
+}
+
+/// Who owns what: as root, Dovecot's own service users and `nobody` for the mail; as
+/// anyone else, that user for everything (no privilege switching is possible).
+struct Ids {
+    root: bool,
+    mail_uid: u32,
+    mail_gid: u32,
+    user_name: String,
+}
+
+impl Ids {
+    fn for_this_process() -> Self {
+        let meta = std::fs::metadata("/proc/self").unwrap();
+        if meta.uid() == 0 {
+            Ids {
+                root: true,
+                mail_uid: 65534,
+                mail_gid: 65534,
+                user_name: String::new(),
+            }
+        } else {
+            let name = std::env::var("USER").unwrap_or_else(|_| "nobody".into());
+            Ids {
+                root: false,
+                mail_uid: meta.uid(),
+                mail_gid: meta.gid(),
+                user_name: name,
+            }
+        }
+    }
+}
+
+fn prepare_dirs(dir: &Path, users: &[User], ids: &Ids) {
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for sub in ["run", "state", "public"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(dir.join("public").join(sub)).unwrap();
+    }
+    for u in users {
+        let maildir = dir.join("home").join(u.name).join("Maildir");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+    }
+    std::fs::set_permissions(dir.join("home"), std::fs::Permissions::from_mode(0o755)).ok();
+    if ids.root {
+        chown_tree(&dir.join("home"), ids);
+        chown_tree(&dir.join("public"), ids);
+    }
+}
+
+fn chown_tree(path: &Path, ids: &Ids) {
+    std::os::unix::fs::chown(path, Some(ids.mail_uid), Some(ids.mail_gid)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap() {
+            chown_tree(&e.unwrap().path(), ids);
+        }
+    }
+}
+
+fn users_file(dir: &Path, users: &[User], ids: &Ids) -> String {
+    let mut out = String::new();
+    for u in users {
+        let home = dir.join("home").join(u.name);
+        let _ = writeln!(
+            out,
+            "{}:{{PLAIN}}{}:{}:{}::{}::{}",
+            u.name,
+            u.password,
+            ids.mail_uid,
+            ids.mail_gid,
+            home.display(),
+            u.extra
+        );
+    }
+    out
+}
+
+fn config(dir: &Path, port: u16, layout: Layout, ids: &Ids) -> String {
+    let d = dir.display();
+    let p = pki();
+    let (internal, login) = if ids.root {
+        ("dovecot".to_string(), "dovenull".to_string())
+    } else {
+        (ids.user_name.clone(), ids.user_name.clone())
+    };
+    let chroot = if ids.root { "" } else { "  chroot =\n" };
+    let mut c = format!(
+        "instance_name = imapdiag-{port}
+base_dir = {d}/run
+state_dir = {d}/state
+protocols = imap
+listen = 127.0.0.1
+log_path = {d}/dovecot.log
+default_internal_user = {internal}
+default_login_user = {login}
+first_valid_uid = 1
+first_valid_gid = 1
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_failure_delay = 0
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = passwd-file
+  args = {d}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = {d}/users
+}}
+service imap-login {{
+{chroot}  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls}
+    ssl = yes
+  }}
+}}
+namespace inbox {{
+  type = private
+  separator = /
+  prefix =
+  inbox = yes
+}}
+",
+        cert = p.server_cert.display(),
+        key = p.server_key.display(),
+        tls = port + 1,
+    );
+    if !ids.root {
+        c.push_str("service anvil {\n  chroot =\n}\nservice imap {\n  chroot =\n}\n");
+    }
+    if layout == Layout::Exchange55 {
+        c.push_str("namespace other {\n  type = shared\n  separator = /\n  prefix = Other users/%%u/\n  location = maildir:%%h/Maildir\n  list = children\n  subscriptions = no\n}\n");
+    }
+    if layout != Layout::Plain {
+        let _ = write!(c, "namespace public {{\n  type = public\n  separator = /\n  prefix = Public Folders/\n  location = maildir:{d}/public\n  list = children\n  subscriptions = no\n}}\n");
+    }
+    c
+}
