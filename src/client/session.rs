@@ -140,14 +140,21 @@ impl Session {
     }
 
     async fn send_and_await(&mut self, cmd: &EncodedCommand, deadline: Instant, ex: &mut Exchange) {
-        for chunk in &cmd.chunks {
+        let last = cmd.chunks.len().saturating_sub(1);
+        for (i, chunk) in cmd.chunks.iter().enumerate() {
             if let Err(e) = self.conn.write(&chunk.wire, &chunk.shown, deadline).await {
                 ex.error = Some(ExchangeError::Write(e));
                 return;
             }
+            // A non-synchronising literal (RFC 7888) goes on without waiting.
+            if !chunk.awaits_continuation && i != last {
+                continue;
+            }
             self.round_trips += 1;
-            let want_continuation = chunk.awaits_continuation;
-            if !self.read_until(deadline, ex, want_continuation).await {
+            if !self
+                .read_until(deadline, ex, chunk.awaits_continuation)
+                .await
+            {
                 return;
             }
         }

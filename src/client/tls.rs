@@ -108,15 +108,35 @@ fn new_stream(
             seen.leaf = ctx.current_cert().map(|c| c.to_owned());
         }
         if !ok && seen.first_error.is_none() {
+            let reason = ctx.error().error_string();
             seen.first_error = Some(format!(
-                "{} (certificate depth {})",
-                ctx.error().error_string(),
+                "{}: {reason} (certificate depth {})",
+                category(reason),
                 ctx.error_depth()
             ));
         }
         ok || insecure
     });
     SslStream::new(ssl, tcp).map_err(|e| e.to_string())
+}
+
+/// The three reasons an administrator acts on differently (issue #2): who signed it,
+/// which names it carries, and when it is valid.
+fn category(reason: &str) -> &'static str {
+    let r = reason.to_ascii_lowercase();
+    if r.contains("mismatch") {
+        "name mismatch"
+    } else if r.contains("expired") || r.contains("not yet valid") {
+        "outside its validity period"
+    } else if r.contains("issuer")
+        || r.contains("self-signed")
+        || r.contains("self signed")
+        || r.contains("untrusted")
+    {
+        "untrusted issuer"
+    } else {
+        "verification failed"
+    }
 }
 
 fn certificate_info(cert: &X509Ref) -> CertificateInfo {
