@@ -47,9 +47,9 @@ pub struct Finding {
     pub code: String,
     pub severity: Severity,
     pub summary: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
 }
 
@@ -82,7 +82,7 @@ pub struct TargetInfo {
     pub port: u16,
     /// `tls`, `starttls` or `plain`: what the connection was meant to use.
     pub security: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
 
@@ -112,7 +112,7 @@ pub struct Step {
     pub elapsed_ms: f64,
     pub sent: Vec<String>,
     pub received: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 

@@ -100,10 +100,7 @@ fn full_check_over_implicit_tls_is_ok() {
     );
     let r = json(&out);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(
-        r["tls"]["version"].as_str().unwrap().starts_with("TLSv1."),
-        true
-    );
+    assert!(r["tls"]["version"].as_str().unwrap().starts_with("TLSv1."));
     assert_eq!(r["tls"]["certificate"]["subject"], "CN=localhost");
     assert_eq!(r["tls"]["certificate"]["issuer"], "CN=imapdiag test CA");
     assert_eq!(
@@ -445,7 +442,7 @@ fn password_never_appears_in_any_output() {
             .output()
             .unwrap();
         let all = format!("{}{}", stdout(&out), support::stderr(&out));
-        assert_eq!(out.status.code().unwrap() <= 1, true, "{args:?}: {all}");
+        assert!(out.status.code().unwrap() <= 1, "{args:?}: {all}");
         assert!(
             !all.contains("Pa55-w0rd!") && !all.contains(plain_b64),
             "{args:?} leaked the password:\n{all}"

@@ -306,7 +306,9 @@ impl<'a> Run<'a> {
         let mut step = simple_step("greeting", StepStatus::Ok, since, None);
         step.received = record::lines(&greeting.raw);
         self.report.server.greeting = step.received.first().cloned();
-        message_findings("greeting", &greeting, &mut self.report.findings);
+        if matches!(greeting.response(), Response::Greeting(_)) {
+            message_findings("greeting", &greeting, &mut self.report.findings);
+        }
         let flow = self.judge_greeting(&greeting, &mut step.status);
         self.report.steps.push(step);
         flow
@@ -366,13 +368,28 @@ impl<'a> Run<'a> {
         self.caps.iter().any(|c| c.eq_ignore_ascii_case(name))
     }
 
-    /// Sends a command and records the step with the common findings.
+    /// Sends a command and records the step with the common findings; an exchange that
+    /// ended without its tagged completion stops the sequence.
     async fn exchange(
         &mut self,
         session: &mut Session,
         name: &str,
         cmd: EncodedCommand,
     ) -> Result<Exchange, Stop> {
+        let ex = self.exchange_recorded(session, name, cmd).await;
+        if let Some(e) = &ex.error {
+            self.find(record::exchange_error(name, e));
+            return Err(Stop::Failed);
+        }
+        Ok(ex)
+    }
+
+    async fn exchange_recorded(
+        &mut self,
+        session: &mut Session,
+        name: &str,
+        cmd: EncodedCommand,
+    ) -> Exchange {
         let ex = session.run(cmd).await;
         for r in &ex.received {
             message_findings(name, r, &mut self.report.findings);
@@ -383,11 +400,7 @@ impl<'a> Run<'a> {
             _ => StepStatus::Failed,
         };
         self.report.steps.push(record::step(name, status, &ex));
-        if let Some(e) = &ex.error {
-            self.find(record::exchange_error(name, e));
-            return Err(Stop::Failed);
-        }
-        Ok(ex)
+        ex
     }
 
     async fn capability(&mut self, session: &mut Session) -> Flow {
@@ -744,30 +757,34 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// LOGOUT: RFC 3501 §6.1.3 expects an untagged BYE, then the tagged OK.
+    /// LOGOUT: RFC 3501 §6.1.3 expects an untagged BYE, then the tagged OK. A server that
+    /// hangs up instead is noted, not failed: the diagnosis is already made.
     async fn logout(&mut self, session: &mut Session) {
         let tag = session.next_tag();
-        let Ok(ex) = self
-            .exchange(
+        let ex = self
+            .exchange_recorded(
                 session,
                 "logout",
                 CommandBuilder::new(&tag, "LOGOUT").finish(),
             )
-            .await
-        else {
-            return;
-        };
+            .await;
         let bye = ex
             .untagged()
             .any(|r| matches!(r.response(), Response::Untagged(s) if s.kind == StatusKind::Bye));
         let ok = ex.completion.as_ref().map(|s| s.kind) == Some(StatusKind::Ok);
         if !(bye && ok) {
+            let detail = ex
+                .error
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| format!("BYE {bye}, OK {ok}"));
             self.find(
                 Finding::new(
                     code::LOGOUT_INCOMPLETE,
                     Severity::Info,
                     "LOGOUT was not answered with BYE and OK",
                 )
+                .detail(detail)
                 .remedy("RFC 3501 §6.1.3; harmless for most clients."),
             );
         }

@@ -41,7 +41,7 @@ pub fn namespace_report(ex: &Exchange) -> Option<NamespaceReport> {
             personal: set.personal.clone(),
             other_users: set.other_users.clone(),
             shared: set.shared.clone(),
-            raw: escape_bytes(crate::proto::response::first_line(&r.raw).as_bytes()),
+            raw: escape_bytes(crate::proto::response::first_line_bytes(&r.raw)),
             list_delimiter: None,
         }),
         _ => None,

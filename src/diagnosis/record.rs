@@ -72,7 +72,7 @@ pub fn wire_lines(t: &Transcript) -> Vec<WireLine> {
 
 /// Findings any received message can raise, whatever the step.
 pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
-    let line = escape_bytes(crate::proto::response::first_line(&r.raw).as_bytes());
+    let line = escape_bytes(crate::proto::response::first_line_bytes(&r.raw));
     if let Some(reason) = &r.parsed.nonconforming {
         out.push(
             Finding::new(code::RESPONSE_GRAMMAR, Severity::Warning, format!("a {step} response does not follow the IMAP grammar"))

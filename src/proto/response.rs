@@ -67,7 +67,7 @@ pub struct NamespaceDescr {
     pub prefix: String,
     /// `None` is a NIL delimiter: a flat namespace.
     pub delimiter: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extensions: Vec<NamespaceExtension>,
 }
 
@@ -109,10 +109,14 @@ pub fn parse(raw: &[u8], greeting: bool) -> Parsed {
 
 /// The first line of a message, without its line ending, as text.
 pub fn first_line(raw: &[u8]) -> String {
+    String::from_utf8_lossy(first_line_bytes(raw)).into_owned()
+}
+
+/// The first line of a message, without its line ending.
+pub fn first_line_bytes(raw: &[u8]) -> &[u8] {
     let end = raw.iter().position(|&b| b == b'\n').unwrap_or(raw.len());
     let line = &raw[..end];
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    String::from_utf8_lossy(line).into_owned()
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 fn parse_greeting(line: &str) -> Response {

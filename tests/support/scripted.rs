@@ -101,8 +101,7 @@ pub fn simple_session(c: &mut Conn, greeting: &[u8], overrides: &[(&str, &[u8])]
     }
     while let Some((tag, cmd)) = c.command() {
         if let Some((_, reply)) = overrides.iter().find(|(w, _)| *w == cmd) {
-            let reply = String::from_utf8_lossy(reply).replace("{TAG}", &tag);
-            if !c.send(reply.as_bytes()) {
+            if !c.send(&replace_tag(reply, &tag)) {
                 return;
             }
             continue;
@@ -122,4 +121,17 @@ pub fn simple_session(c: &mut Conn, greeting: &[u8], overrides: &[(&str, &[u8])]
             return;
         }
     }
+}
+
+/// Replaces `{TAG}` in raw bytes (which may be deliberately invalid UTF-8).
+fn replace_tag(reply: &[u8], tag: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(reply.len());
+    let mut rest = reply;
+    while let Some(i) = rest.windows(5).position(|w| w == b"{TAG}") {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(tag.as_bytes());
+        rest = &rest[i + 5..];
+    }
+    out.extend_from_slice(rest);
+    out
 }

@@ -1,0 +1,94 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[imapdiag] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'imapdiag'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'imapdiag'= {
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+            cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand schema 'Print the JSON Schema of the report that --format json writes'
+            cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imapdiag;check'= {
+            cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
+            cand -u 'The user to log in as (also taken from imap://user@host)'
+            cand --user 'The user to log in as (also taken from imap://user@host)'
+            cand --password-file 'Read the password from the first line of FILE'
+            cand --auth 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN'
+            cand --ca-file 'Trust the CA certificates in this PEM file too'
+            cand --cert-warn-days 'Warn when the certificate expires within this many days'
+            cand --timeout 'Seconds allowed for the connection and for each step'
+            cand --mailbox 'The mailbox to SELECT'
+            cand --quit-after 'Stop after this step'
+            cand --format 'format'
+            cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
+            cand --allow-plaintext-login 'Allow sending the password over a connection without TLS'
+            cand --insecure 'Continue when the certificate does not verify (reported as a WARNING)'
+            cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;namespace'= {
+            cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
+            cand -u 'The user to log in as (also taken from imap://user@host)'
+            cand --user 'The user to log in as (also taken from imap://user@host)'
+            cand --password-file 'Read the password from the first line of FILE'
+            cand --auth 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN'
+            cand --ca-file 'Trust the CA certificates in this PEM file too'
+            cand --cert-warn-days 'Warn when the certificate expires within this many days'
+            cand --timeout 'Seconds allowed for the connection and for each step'
+            cand --format 'format'
+            cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
+            cand --allow-plaintext-login 'Allow sending the password over a connection without TLS'
+            cand --insecure 'Continue when the certificate does not verify (reported as a WARNING)'
+            cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;schema'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;gen-assets'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;help'= {
+            cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+            cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand schema 'Print the JSON Schema of the report that --format json writes'
+            cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'imapdiag;help;check'= {
+        }
+        &'imapdiag;help;namespace'= {
+        }
+        &'imapdiag;help;schema'= {
+        }
+        &'imapdiag;help;gen-assets'= {
+        }
+        &'imapdiag;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,90 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_imapdiag_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_imapdiag_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_imapdiag_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_imapdiag_using_subcommand
+    set -l cmd (__fish_imapdiag_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -s V -l version -d 'Print version'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
+starttls\t''
+tls\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
+login\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l mailbox -d 'The mailbox to SELECT' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l quit-after -d 'Stop after this step' -r -f -a "connect\t''
+greeting\t''
+capability\t''
+starttls\t''
+login\t''
+namespace\t''
+select\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l format -r -f -a "text\t''
+json\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
+starttls\t''
+tls\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
+login\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l format -r -f -a "text\t''
+json\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand gen-assets" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,125 @@
+//! The command-line contract: exit status for usage errors, the published JSON Schema,
+//! and the generated completions and man pages.
+
+mod support;
+
+use support::{imapdiag, scripted, stderr, stdout};
+
+#[test]
+fn usage_errors_exit_unknown() {
+    for args in [
+        vec![],
+        vec!["check"],
+        vec!["check", "h", "--bogus"],
+        vec!["check", "pop3://h"],
+        vec!["check", "h:70000"],
+        vec!["check", "h", "--timeout", "0"],
+        vec!["check", "h", "--security", "ssl"],
+    ] {
+        let out = imapdiag().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty());
+    }
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let out = imapdiag().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN"));
+    let out = imapdiag().arg("--version").output().unwrap();
+    assert_eq!(
+        stdout(&out),
+        format!("imapdiag {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_user_without_a_password_source_is_a_clear_error() {
+    let out = imapdiag()
+        .args(["check", "127.0.0.1:1", "--user", "alice"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out)
+        .contains("no password for --user alice: set IMAPDIAG_PASSWORD or use --password-file"));
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let out = imapdiag().arg("schema").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+#[test]
+fn real_reports_validate_against_the_published_schema() {
+    let validator = schema_validator();
+    let ok = scripted::serve(|c| {
+        scripted::simple_session(c, b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] hi\r\n", &[])
+    });
+    let closed = format!("127.0.0.1:{}", support::free_port());
+    let runs = [
+        vec![
+            "check".to_string(),
+            ok.target(),
+            "--user".into(),
+            "a".into(),
+            "--security".into(),
+            "plain".into(),
+            "--allow-plaintext-login".into(),
+        ],
+        vec!["namespace".to_string(), ok.target()],
+        vec!["check".to_string(), closed],
+    ];
+    for args in runs {
+        let out = imapdiag()
+            .args(&args)
+            .args(["--format", "json"])
+            .env("IMAPDIAG_PASSWORD", "pw")
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+        // A schema that accepts anything would pass the above; it must reject a broken report.
+        let mut broken = report.clone();
+        broken["status"] = serde_json::json!("fine");
+        assert!(!validator.is_valid(&broken));
+    }
+}
+
+/// completions/ and man/ are generated from the clap definition and committed; this
+/// fails when they are stale. Regenerate with `cargo run -- gen-assets .`.
+#[test]
+fn committed_completions_and_man_pages_are_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = imapdiag()
+        .arg("gen-assets")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["completions", "man"] {
+        let fresh = dir.path().join(sub);
+        let mut names: Vec<_> = std::fs::read_dir(&fresh)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert!(names.len() >= 3, "{sub}: {names:?}");
+        for name in names {
+            let want = std::fs::read(fresh.join(&name)).unwrap();
+            let have = std::fs::read(root.join(sub).join(&name)).unwrap_or_default();
+            assert!(
+                want == have,
+                "{sub}/{} is stale: run `cargo run -- gen-assets .`",
+                name.to_string_lossy()
+            );
+        }
+    }
+}
