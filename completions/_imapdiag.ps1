@@ -27,6 +27,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
             [CompletionResult]::new('gen-assets', 'gen-assets', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and the project''s own tests)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -70,6 +72,26 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imapdiag;serve' {
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The server to emulate (--list-profiles shows them)')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; anything but loopback must be given explicitly')
+            [CompletionResult]::new('--home-listen', '--home-listen', [CompletionResultType]::ParameterName, 'Where the home server of a referral profile listens')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once; more are refused with BYE')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Seconds a client may stay silent before it is logged out')
+            [CompletionResult]::new('--list-profiles', '--list-profiles', [CompletionResultType]::ParameterName, 'List the emulator profiles and exit')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imapdiag;demo' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imapdiag;schema' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -83,6 +105,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
         'imapdiag;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
+            [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
             [CompletionResult]::new('gen-assets', 'gen-assets', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and the project''s own tests)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -92,6 +116,12 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             break
         }
         'imapdiag;help;namespace' {
+            break
+        }
+        'imapdiag;help;serve' {
+            break
+        }
+        'imapdiag;help;demo' {
             break
         }
         'imapdiag;help;schema' {

@@ -19,6 +19,9 @@ _imapdiag() {
             imapdiag,check)
                 cmd="imapdiag__subcmd__check"
                 ;;
+            imapdiag,demo)
+                cmd="imapdiag__subcmd__demo"
+                ;;
             imapdiag,gen-assets)
                 cmd="imapdiag__subcmd__gen__subcmd__assets"
                 ;;
@@ -31,8 +34,14 @@ _imapdiag() {
             imapdiag,schema)
                 cmd="imapdiag__subcmd__schema"
                 ;;
+            imapdiag,serve)
+                cmd="imapdiag__subcmd__serve"
+                ;;
             imapdiag__subcmd__help,check)
                 cmd="imapdiag__subcmd__help__subcmd__check"
+                ;;
+            imapdiag__subcmd__help,demo)
+                cmd="imapdiag__subcmd__help__subcmd__demo"
                 ;;
             imapdiag__subcmd__help,gen-assets)
                 cmd="imapdiag__subcmd__help__subcmd__gen__subcmd__assets"
@@ -46,6 +55,9 @@ _imapdiag() {
             imapdiag__subcmd__help,schema)
                 cmd="imapdiag__subcmd__help__subcmd__schema"
                 ;;
+            imapdiag__subcmd__help,serve)
+                cmd="imapdiag__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +65,7 @@ _imapdiag() {
 
     case "${cmd}" in
         imapdiag)
-            opts="-h -V --help --version check namespace schema gen-assets help"
+            opts="-h -V --help --version check namespace serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -128,6 +140,24 @@ _imapdiag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imapdiag__subcmd__demo)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imapdiag__subcmd__gen__subcmd__assets)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -143,7 +173,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help)
-            opts="check namespace schema gen-assets help"
+            opts="check namespace serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -157,6 +187,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__demo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -213,6 +257,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -287,6 +345,52 @@ _imapdiag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__serve)
+            opts="-h --profile --list-profiles --listen --home-listen --users --tls-cert --tls-key --max-connections --idle-timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --idle-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -24,6 +24,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --version 'Print version'
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+            cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
             cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -64,6 +66,24 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imapdiag;serve'= {
+            cand --profile 'The server to emulate (--list-profiles shows them)'
+            cand --listen 'Address to listen on; anything but loopback must be given explicitly'
+            cand --home-listen 'Where the home server of a referral profile listens'
+            cand --users 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`'
+            cand --tls-cert 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)'
+            cand --tls-key 'PEM private key for --tls-cert'
+            cand --max-connections 'Connections served at once; more are refused with BYE'
+            cand --idle-timeout 'Seconds a client may stay silent before it is logged out'
+            cand --list-profiles 'List the emulator profiles and exit'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;demo'= {
+            cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imapdiag;schema'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -75,6 +95,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help'= {
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+            cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
             cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -82,6 +104,10 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help;check'= {
         }
         &'imapdiag;help;namespace'= {
+        }
+        &'imapdiag;help;serve'= {
+        }
+        &'imapdiag;help;demo'= {
         }
         &'imapdiag;help;schema'= {
         }

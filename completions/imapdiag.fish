@@ -28,6 +28,8 @@ complete -c imapdiag -n "__fish_imapdiag_needs_command" -s h -l help -d 'Print h
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -s V -l version -d 'Print version'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -81,10 +83,26 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l allow-pl
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l listen -d 'Address to listen on; anything but loopback must be given explicitly' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l home-listen -d 'Where the home server of a referral profile listens' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l users -d 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l tls-cert -d 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l max-connections -d 'Connections served at once; more are refused with BYE' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l idle-timeout -d 'Seconds a client may stay silent before it is logged out' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l list-profiles -d 'List the emulator profiles and exit'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand demo" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand gen-assets" -s h -l help -d 'Print help'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

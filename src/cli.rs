@@ -27,6 +27,14 @@ pub enum Command {
     Check(CheckArgs),
     /// Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class
     Namespace(NamespaceArgs),
+    /// Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)
+    Serve(ServeArgs),
+    /// Run the KB checks against the embedded server; works with nothing installed
+    Demo {
+        /// auto honours NO_COLOR, TERM=dumb and output that is not a terminal
+        #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+        color: ColorArg,
+    },
     /// Print the JSON Schema of the report that --format json writes
     Schema,
     /// Write the shell completions and man pages (for packagers and the project's own tests)
@@ -49,6 +57,37 @@ pub struct CheckArgs {
     pub quit_after: Option<QuitAfter>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The server to emulate (--list-profiles shows them)
+    #[arg(long, default_value = "exchange55", value_name = "PROFILE")]
+    pub profile: String,
+    /// List the emulator profiles and exit
+    #[arg(long)]
+    pub list_profiles: bool,
+    /// Address to listen on; anything but loopback must be given explicitly
+    #[arg(long, default_value = "127.0.0.1:1143", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Where the home server of a referral profile listens
+    #[arg(long, default_value = "127.0.0.1:1144", value_name = "ADDR")]
+    pub home_listen: std::net::SocketAddr,
+    /// Users and mailboxes: lines `user:password[:Mailbox=N,...]`
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
+    /// PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Connections served at once; more are refused with BYE
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub max_connections: usize,
+    /// Seconds a client may stay silent before it is logged out
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub idle_timeout: u64,
 }
 
 #[derive(Debug, Args)]

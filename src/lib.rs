@@ -6,10 +6,12 @@
 
 pub mod cli;
 pub mod client;
+pub mod demo;
 pub mod diagnosis;
 pub mod proto;
 pub mod render;
 pub mod report;
 pub mod secret;
+pub mod serve;
 pub mod settings;
 pub mod target;

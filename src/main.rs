@@ -10,7 +10,7 @@ use clap::Parser;
 
 use imapdiag::cli::{
     AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, FormatArg, OutputArgs, QuitAfter,
-    SecurityArg,
+    SecurityArg, ServeArgs,
 };
 use imapdiag::diagnosis::{diagnose, Plan};
 use imapdiag::render::{render, Format, TextOptions};
@@ -50,6 +50,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Namespace(args) => {
             diagnose_and_render(&args.conn, &args.output, Plan::Namespace, None)
         }
+        Command::Serve(args) => serve(&args),
+        Command::Demo { color } => {
+            set_color(color);
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let outcome = runtime
+                .block_on(imapdiag::demo::run())
+                .map_err(anyhow::Error::msg)?;
+            print!("{}", outcome.text);
+            Ok(if outcome.passed == outcome.total {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
         Command::Schema => {
             println!(
                 "{}",
@@ -63,6 +79,69 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn serve(args: &ServeArgs) -> Result<ExitCode> {
+    if args.list_profiles {
+        for p in imapdiag::serve::PROFILES {
+            println!(
+                "{:<20} {}\n{:<20} source: {}",
+                p.name, p.summary, "", p.source
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let profile = imapdiag::serve::profile::by_name(&args.profile).with_context(|| {
+        format!(
+            "unknown profile {:?}; --list-profiles shows them",
+            args.profile
+        )
+    })?;
+    let accounts = match &args.users {
+        Some(path) => imapdiag::serve::accounts::load(path).map_err(anyhow::Error::msg)?,
+        None => imapdiag::serve::accounts::builtin(),
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            imapdiag::serve::tls::from_files(cert, key).map_err(anyhow::Error::msg)?
+        }
+        _ => imapdiag::serve::tls::generated()?,
+    };
+    if args.max_connections == 0 || args.idle_timeout == 0 {
+        bail!("--max-connections and --idle-timeout must be at least 1");
+    }
+    let config = imapdiag::serve::ServeConfig {
+        profile,
+        listen: args.listen,
+        home_listen: args.home_listen,
+        accounts,
+        tls: std::sync::Arc::new(tls),
+        max_connections: args.max_connections,
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_line: 8192,
+        log: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let running = imapdiag::serve::start(config)
+            .await
+            .context("cannot listen")?;
+        eprintln!(
+            "serve[{}] listening on {} ({})",
+            profile.name, running.addr, profile.summary
+        );
+        if let Some((addr, home)) = running.home {
+            eprintln!("serve[{}] home server listening on {addr}", home.name);
+        }
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
+        eprintln!("serve[{}] stopping", profile.name);
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn diagnose_and_render(

@@ -728,7 +728,9 @@ impl<'a> Run<'a> {
         };
         if status.kind != StatusKind::Ok {
             self.referral_of("select", &status);
-            if status.referral_urls().is_none() {
+            if let Some(url) = self.login_ok_referral() {
+                self.find(no_replica(&mailbox, &status, &url));
+            } else if status.referral_urls().is_none() {
                 self.find(
                     Finding::new(
                         code::SELECT_FAILED,
@@ -755,6 +757,15 @@ impl<'a> Run<'a> {
         }
         self.report.mailbox = Some(report);
         Ok(())
+    }
+
+    /// The URL of a login referral answered with OK, if there was one.
+    fn login_ok_referral(&self) -> Option<String> {
+        self.report
+            .referrals
+            .iter()
+            .find(|r| r.response == "OK" && r.step != "select")
+            .map(|r| r.url.clone())
     }
 
     /// LOGOUT: RFC 3501 §6.1.3 expects an untagged BYE, then the tagged OK. A server that
@@ -789,6 +800,36 @@ impl<'a> Run<'a> {
             );
         }
     }
+}
+
+/// KB217388: after `OK [REFERRAL]` the mailbox is not on this server; say where it is.
+fn no_replica(mailbox: &str, status: &Status, url: &str) -> Finding {
+    let (who, host) = match crate::proto::imap_url::ImapUrl::parse(url) {
+        Ok(u) => (
+            u.user.clone().unwrap_or_else(|| "the same user".into()),
+            u.authority(),
+        ),
+        Err(_) => ("the user named in the referral".into(), escape_str(url)),
+    };
+    Finding::new(
+        code::NO_REPLICA_AFTER_REFERRAL,
+        Severity::Critical,
+        format!(
+            "SELECT {} failed because the login was referred elsewhere",
+            escape_str(mailbox)
+        ),
+    )
+    .detail(format!(
+        "{} {} (after the login referral to {})",
+        status.kind.as_str(),
+        escape_str(&status.text),
+        escape_str(url)
+    ))
+    .remedy(format!(
+        "The mailbox lives on the referred server: connect to {} as {} (KB217388).",
+        escape_str(&host),
+        escape_str(&who)
+    ))
 }
 
 /// `AUTHENTICATE PLAIN` with the initial response inline (SASL-IR) or after `+`.

@@ -24,6 +24,7 @@ pub const NAMESPACE_NOT_ADVERTISED: &str = "namespace-not-advertised";
 pub const NAMESPACE_FAILED: &str = "namespace-failed";
 pub const NAMESPACE_NIL_DELIMITER: &str = "namespace-nil-delimiter";
 pub const SELECT_FAILED: &str = "select-failed";
+pub const NO_REPLICA_AFTER_REFERRAL: &str = "no-replica-after-referral";
 pub const MAILBOX_READ_ONLY: &str = "mailbox-read-only";
 pub const LOGOUT_INCOMPLETE: &str = "logout-incomplete";
 pub const SERVER_ALERT: &str = "server-alert";

@@ -153,6 +153,15 @@ fn classify(value: &[u8]) -> Form {
     }
 }
 
+/// An `astring` as text: an atom when it can be one, otherwise a quoted string. For
+/// values that cannot need a literal (the emulator's own mailbox names).
+pub fn astring_text(value: &str) -> String {
+    match classify(value.as_bytes()) {
+        Form::Atom => value.to_string(),
+        _ => String::from_utf8_lossy(&quote(value.as_bytes())).into_owned(),
+    }
+}
+
 /// ASTRING-CHAR = ATOM-CHAR / "]"; ATOM-CHAR excludes `( ) { SP CTL % * " \ ]`.
 pub fn is_astring_char(b: u8) -> bool {
     b.is_ascii_graphic() && !b"(){%*\"\\".contains(&b)

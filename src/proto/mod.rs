@@ -1,6 +1,7 @@
 //! The pure protocol layer: bytes in, values out. No I/O, no tokio (DESIGN.md).
 
 pub mod command;
+pub mod imap_url;
 pub mod namespace_lenient;
 pub mod resp_text;
 pub mod response;

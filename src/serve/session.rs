@@ -1,0 +1,344 @@
+//! One emulated IMAP session: the state machine of RFC 3501 §3 with the profile's texts.
+
+use std::sync::Arc;
+
+use base64::Engine;
+
+use super::accounts::Account;
+use super::conn::{ConnError, ServerConn};
+use super::parse::{parse_command, ClientCommand, ParseError, Token};
+use super::profile::{EmuProfile, ReferralMode, NO_REPLICA};
+use super::tls::ServerTls;
+use crate::proto::command::astring_text;
+
+pub struct Ctx {
+    pub profile: &'static EmuProfile,
+    pub accounts: Arc<Vec<Account>>,
+    pub tls: Arc<ServerTls>,
+}
+
+#[derive(Clone)]
+enum State {
+    NotAuthenticated,
+    /// Logged in as `accounts[account]`; `referred` after a login referral (KB217388).
+    Authenticated {
+        account: usize,
+        referred: bool,
+    },
+}
+
+/// What the command loop does after a reply.
+enum Next {
+    Continue,
+    Close,
+    StartTls,
+}
+
+pub async fn run(mut conn: ServerConn, ctx: &Ctx) -> Result<(), ConnError> {
+    let p = ctx.profile;
+    conn.send(p.greeting).await.map_err(ConnError::Io)?;
+    if p.referral == ReferralMode::Greeting {
+        return Ok(());
+    }
+    let mut state = State::NotAuthenticated;
+    loop {
+        let pieces = match conn.read_command().await {
+            Ok(pieces) => pieces,
+            Err(e) => return farewell(&mut conn, e).await,
+        };
+        let cmd = match parse_command(&pieces) {
+            Ok(cmd) => cmd,
+            Err(ParseError::NoTag) => {
+                conn.send(p.no_tag).await.map_err(ConnError::Io)?;
+                continue;
+            }
+            Err(ParseError::Syntax { tag }) => {
+                conn.send(&format!("{tag} {}", p.bad_command))
+                    .await
+                    .map_err(ConnError::Io)?;
+                continue;
+            }
+        };
+        let (lines, next) = match cmd.name.as_str() {
+            "AUTHENTICATE" => authenticate(&mut conn, ctx, &cmd, &mut state).await?,
+            _ => dispatch(ctx, &cmd, &mut state, conn.is_tls()),
+        };
+        for line in &lines {
+            conn.send(line).await.map_err(ConnError::Io)?;
+        }
+        match next {
+            Next::Continue => {}
+            Next::Close => return Ok(()),
+            Next::StartTls => conn = conn.start_tls(&ctx.tls.acceptor).await?,
+        }
+    }
+}
+
+/// A bounded, explained end for a client that broke a limit.
+async fn farewell(conn: &mut ServerConn, e: ConnError) -> Result<(), ConnError> {
+    let text = match &e {
+        ConnError::LineTooLong => format!("* BYE Line longer than {} bytes", conn.limits.max_line),
+        ConnError::LiteralTooLarge(n) => format!("* BYE Literal of {n} bytes refused"),
+        ConnError::Idle => "* BYE Autologout; idle for too long".to_string(),
+        ConnError::Closed | ConnError::Io(_) => return Err(e),
+    };
+    let _ = conn.send(&text).await;
+    Err(e)
+}
+
+fn dispatch(ctx: &Ctx, cmd: &ClientCommand, state: &mut State, tls: bool) -> (Vec<String>, Next) {
+    let p = ctx.profile;
+    let tag = &cmd.tag;
+    let ok = |text: &str| vec![format!("{tag} OK {text}")];
+    match (cmd.name.as_str(), state.clone()) {
+        ("CAPABILITY", _) => {
+            let starttls = if tls { "" } else { " STARTTLS" };
+            (
+                vec![
+                    format!("* CAPABILITY {}{starttls}", p.capabilities),
+                    format!("{tag} OK CAPABILITY completed."),
+                ],
+                Next::Continue,
+            )
+        }
+        ("NOOP", _) => (ok("NOOP completed."), Next::Continue),
+        ("LOGOUT", _) => (
+            vec![p.bye.to_string(), format!("{tag} OK LOGOUT completed.")],
+            Next::Close,
+        ),
+        ("STARTTLS", State::NotAuthenticated) if !tls => {
+            (ok("Begin TLS negotiation now."), Next::StartTls)
+        }
+        ("LOGIN", State::NotAuthenticated) => {
+            let args: Vec<String> = cmd.args.iter().filter_map(Token::as_text).collect();
+            match args.as_slice() {
+                [user, password] => (login(ctx, tag, user, password, state), Next::Continue),
+                _ => (vec![format!("{tag} {}", p.bad_command)], Next::Continue),
+            }
+        }
+        ("NAMESPACE", State::Authenticated { .. }) => (
+            vec![
+                format!("* NAMESPACE {}", p.namespace),
+                format!("{tag} OK NAMESPACE completed."),
+            ],
+            Next::Continue,
+        ),
+        ("LIST" | "LSUB" | "RLIST" | "RLSUB", State::Authenticated { account, .. }) => {
+            (list(ctx, cmd, account), Next::Continue)
+        }
+        ("SELECT" | "EXAMINE" | "STATUS", State::Authenticated { account, referred }) => {
+            (open(ctx, cmd, account, referred), Next::Continue)
+        }
+        (name, State::NotAuthenticated)
+            if matches!(
+                name,
+                "NAMESPACE" | "LIST" | "LSUB" | "SELECT" | "EXAMINE" | "STATUS"
+            ) =>
+        {
+            (
+                vec![format!(
+                    "{tag} BAD {name} command received in invalid state."
+                )],
+                Next::Continue,
+            )
+        }
+        _ => (vec![format!("{tag} {}", p.bad_command)], Next::Continue),
+    }
+}
+
+fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) -> Vec<String> {
+    let p = ctx.profile;
+    let found = ctx
+        .accounts
+        .iter()
+        .position(|a| a.user.eq_ignore_ascii_case(user) && a.password == password);
+    let Some(account) = found else {
+        // RFC 2221 §6: never a referral when authentication failed.
+        return vec![format!("{tag} {}", p.login_failed)];
+    };
+    match p.referral {
+        ReferralMode::LoginOk(url) => {
+            *state = State::Authenticated {
+                account,
+                referred: true,
+            };
+            let (ok, completed) = p.login_ok.split_once(' ').unwrap_or(("OK", p.login_ok));
+            vec![format!("{tag} {ok} [REFERRAL {url}] {completed}")]
+        }
+        _ => {
+            *state = State::Authenticated {
+                account,
+                referred: false,
+            };
+            vec![format!("{tag} {}", p.login_ok)]
+        }
+    }
+}
+
+/// AUTHENTICATE PLAIN (RFC 4616), with or without an initial response (RFC 4959).
+async fn authenticate(
+    conn: &mut ServerConn,
+    ctx: &Ctx,
+    cmd: &ClientCommand,
+    state: &mut State,
+) -> Result<(Vec<String>, Next), ConnError> {
+    let tag = &cmd.tag;
+    let mech = cmd
+        .args
+        .first()
+        .and_then(Token::as_text)
+        .unwrap_or_default();
+    if !mech.eq_ignore_ascii_case("PLAIN") || !matches!(state, State::NotAuthenticated) {
+        return Ok((
+            vec![format!("{tag} NO Unsupported authentication mechanism.")],
+            Next::Continue,
+        ));
+    }
+    let response = match cmd.args.get(1).and_then(Token::as_text) {
+        Some(ir) => ir,
+        None => {
+            conn.send("+ ").await.map_err(ConnError::Io)?;
+            String::from_utf8_lossy(&conn.read_line().await?).into_owned()
+        }
+    };
+    if response == "*" {
+        return Ok((
+            vec![format!(
+                "{tag} NO The AUTH protocol exchange was canceled by the client."
+            )],
+            Next::Continue,
+        ));
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(response.trim())
+        .unwrap_or_default();
+    let parts: Vec<String> = decoded
+        .split(|&b| b == 0)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let lines = match parts.as_slice() {
+        [_authz, user, password] => login(ctx, tag, user, password, state),
+        _ => vec![format!("{tag} BAD Invalid AUTHENTICATE PLAIN response.")],
+    };
+    Ok((lines, Next::Continue))
+}
+
+fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {
+    let tag = &cmd.tag;
+    let word = if cmd.name.ends_with("LSUB") {
+        "LSUB"
+    } else {
+        "LIST"
+    };
+    let args: Vec<String> = cmd.args.iter().filter_map(Token::as_text).collect();
+    let [reference, pattern] = args.as_slice() else {
+        return vec![format!("{tag} {}", ctx.profile.bad_command)];
+    };
+    let mut lines = Vec::new();
+    if pattern.is_empty() {
+        // RFC 3501 §6.3.8: the hierarchy delimiter and root name.
+        lines.push(format!("* {word} (\\Noselect) \"/\" \"\""));
+    } else {
+        let full = format!("{reference}{pattern}");
+        for (name, _) in ctx.accounts[account]
+            .mailboxes
+            .iter()
+            .filter(|(m, _)| wildcard(&full, m))
+        {
+            lines.push(format!("* {word} () \"/\" {}", astring_text(name)));
+        }
+        if let ReferralMode::Mailbox { mailbox, .. } = ctx.profile.referral {
+            // RFC 2193 §3: remote mailboxes appear only in RLIST and RLSUB.
+            if cmd.name.starts_with('R') && wildcard(&full, mailbox) {
+                lines.push(format!("* {word} (\\Remote) \"/\" {mailbox}"));
+            }
+        }
+    }
+    lines.push(format!("{tag} OK {} completed.", cmd.name));
+    lines
+}
+
+/// RFC 3501 §6.3.8: `*` matches anything, `%` anything but the delimiter.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    match pattern.chars().next() {
+        None => name.is_empty(),
+        Some('*') => (0..=name.len())
+            .filter(|&i| name.is_char_boundary(i))
+            .any(|i| wildcard(&pattern[1..], &name[i..])),
+        Some('%') => (0..=name.len())
+            .filter(|&i| name.is_char_boundary(i) && !name[..i].contains('/'))
+            .any(|i| wildcard(&pattern[1..], &name[i..])),
+        Some(c) => {
+            name.chars()
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&c))
+                && wildcard(&pattern[c.len_utf8()..], &name[c.len_utf8()..])
+        }
+    }
+}
+
+/// SELECT, EXAMINE and STATUS.
+fn open(ctx: &Ctx, cmd: &ClientCommand, account: usize, referred: bool) -> Vec<String> {
+    let p = ctx.profile;
+    let tag = &cmd.tag;
+    let Some(name) = cmd.args.first().and_then(Token::as_text) else {
+        return vec![format!("{tag} {}", p.bad_command)];
+    };
+    if let ReferralMode::Mailbox { mailbox, urls } = p.referral {
+        if name.eq_ignore_ascii_case(mailbox) {
+            return vec![format!(
+                "{tag} NO [REFERRAL {urls}] Remote mailbox. Try SERVER2 or SERVER3."
+            )];
+        }
+    }
+    let Some(count) = ctx.accounts[account].mailbox(&name) else {
+        return vec![format!("{tag} {}", p.no_mailbox)];
+    };
+    if referred {
+        // KB217388: logged in on a server that is not the user's home server.
+        return vec![format!("{tag} {NO_REPLICA}")];
+    }
+    if cmd.name == "STATUS" {
+        return vec![
+            format!(
+                "* STATUS {} (MESSAGES {count} UIDNEXT {} UIDVALIDITY 1 UNSEEN 0)",
+                astring_text(&name),
+                count + 1
+            ),
+            format!("{tag} OK STATUS completed."),
+        ];
+    }
+    let (access, word) = if cmd.name == "EXAMINE" {
+        ("READ-ONLY", "EXAMINE")
+    } else {
+        ("READ-WRITE", "SELECT")
+    };
+    vec![
+        "* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)".to_string(),
+        format!("* {count} EXISTS"),
+        "* 0 RECENT".to_string(),
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)] Permanent flags"
+            .to_string(),
+        "* OK [UIDVALIDITY 1] UIDVALIDITY value".to_string(),
+        format!(
+            "* OK [UIDNEXT {}] The next unique identifier value",
+            count + 1
+        ),
+        format!("{tag} OK [{access}] {word} completed."),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn list_wildcards() {
+        assert!(wildcard("*", "Sent Items"));
+        assert!(wildcard("%", "INBOX"));
+        assert!(!wildcard("%", "a/b"));
+        assert!(wildcard("a/%", "a/b"));
+        assert!(wildcard("inbox", "INBOX"));
+        assert!(!wildcard("INBOX", "INBOX2"));
+    }
+}
