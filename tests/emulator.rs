@@ -23,29 +23,48 @@ impl Drop for Serve {
     }
 }
 
+/// Starts `imapdiag serve` on ports the kernel picks, read back from its log lines
+/// (`serve[P] listening on ADDR ...`), so parallel tests never race for a port.
 fn serve(profile: &str, extra: &[&str]) -> Serve {
-    let (port, home) = (support::free_port(), support::free_port());
-    let child = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
         .args([
             "serve",
             "--profile",
             profile,
             "--listen",
-            &format!("127.0.0.1:{port}"),
+            "127.0.0.1:0",
             "--home-listen",
-            &format!("127.0.0.1:{home}"),
+            "127.0.0.1:0",
         ])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "serve did not listen");
-        std::thread::sleep(Duration::from_millis(20));
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let port_of = |line: &str| -> u16 {
+        let addr = line
+            .split(" listening on ")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        addr.parse::<std::net::SocketAddr>().unwrap().port()
+    };
+    let mut line = String::new();
+    log.read_line(&mut line).unwrap();
+    assert!(line.contains(" listening on "), "serve said: {line}");
+    let port = port_of(&line);
+    let mut home = 0;
+    if profile.ends_with("-referral") && profile.starts_with("exchange") {
+        line.clear();
+        log.read_line(&mut line).unwrap();
+        home = port_of(&line);
     }
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
     Serve { child, port, home }
 }
 
@@ -208,8 +227,6 @@ fn connection_limit_and_idle_timeout_hold() {
         "exchange55",
         &["--max-connections", "1", "--idle-timeout", "1"],
     );
-    // The readiness probe held the only slot for a moment.
-    std::thread::sleep(Duration::from_millis(300));
     let mut first = Client::connect(s.port);
     assert!(first.line().starts_with("* OK"));
     let mut second = Client::connect(s.port);

@@ -85,7 +85,20 @@ pub fn start_default(layout: Layout) -> Option<Dovecot> {
     )
 }
 
+/// Starts an instance; when its ports were taken between choosing and binding (parallel
+/// tests), tries again on fresh ones.
 fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
+    let mut last = String::new();
+    for _ in 0..3 {
+        match try_launch(bin, layout, &users) {
+            Ok(d) => return d,
+            Err(e) => last = e,
+        }
+    }
+    panic!("dovecot did not start: {last}");
+}
+
+fn try_launch(bin: &Path, layout: Layout, users: &[User]) -> Result<Dovecot, String> {
     let tmp = tempfile::Builder::new()
         .prefix("imapdiag-dovecot")
         .tempdir()
@@ -93,8 +106,8 @@ fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
     let dir = tmp.path().to_path_buf();
     let ids = Ids::for_this_process();
     let port = super::free_port_pair();
-    prepare_dirs(&dir, &users, &ids);
-    std::fs::write(dir.join("users"), users_file(&dir, &users, &ids)).unwrap();
+    prepare_dirs(&dir, users, &ids);
+    std::fs::write(dir.join("users"), users_file(&dir, users, &ids)).unwrap();
     std::fs::write(dir.join("dovecot.conf"), config(&dir, port, layout, &ids)).unwrap();
     let child = Command::new(bin)
         .arg("-F")
@@ -112,8 +125,8 @@ fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
         child,
         _tmp: tmp,
     };
-    d.wait_ready();
-    d
+    d.wait_ready()?;
+    Ok(d)
 }
 
 impl Dovecot {
@@ -129,7 +142,7 @@ impl Dovecot {
         std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
     }
 
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -138,15 +151,18 @@ impl Dovecot {
                     use std::io::Read;
                     let _ = e.read_to_string(&mut err);
                 }
-                panic!("dovecot exited ({status}): {err}\n{}", self.log());
+                return Err(format!("dovecot exited ({status}): {err}\n{}", self.log()));
             }
             let up = |p| std::net::TcpStream::connect(("127.0.0.1", p)).is_ok();
             if up(self.port) && up(self.tls_port) {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("dovecot did not listen within 15 s:\n{}", self.log());
+        Err(format!(
+            "dovecot did not listen within 15 s:\n{}",
+            self.log()
+        ))
     }
 }
 
