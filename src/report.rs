@@ -102,7 +102,6 @@ pub enum StepStatus {
     Ok,
     Warning,
     Failed,
-    Skipped,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

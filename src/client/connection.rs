@@ -89,15 +89,26 @@ impl Connection {
         };
         let _ = tcp.set_nodelay(true);
         let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or(addr);
-        Ok(Connection {
-            stream: Stream::Plain(tcp),
+        Ok(Connection::over(
+            Stream::Plain(tcp),
+            limits,
+            transcript,
+            peer,
+        ))
+    }
+
+    /// A connection over `stream` with a fresh framer: nothing read before (plaintext
+    /// before a TLS handshake included) carries over.
+    fn over(stream: Stream, limits: Limits, transcript: Transcript, peer: String) -> Self {
+        Connection {
+            stream,
             frag: Fragmentizer::new(limits.max_message_bytes),
             enqueued: 0,
             consumed: 0,
             limits,
             transcript,
             peer,
-        })
+        }
     }
 
     /// Reads the next complete message, or fails at `deadline`.
@@ -201,15 +212,7 @@ impl Connection {
                 let version = info.version.as_deref().unwrap_or("?");
                 let cipher = info.cipher.as_deref().unwrap_or("?");
                 transcript.note(&format!("TLS established: {version} {cipher}"));
-                let conn = Connection {
-                    stream: Stream::Tls(Box::new(tls)),
-                    frag: Fragmentizer::new(limits.max_message_bytes),
-                    enqueued: 0,
-                    consumed: 0,
-                    limits,
-                    transcript,
-                    peer,
-                };
+                let conn = Connection::over(Stream::Tls(Box::new(tls)), limits, transcript, peer);
                 (Ok(conn), info)
             }
             Err(e) => {

@@ -96,10 +96,6 @@ impl Session {
         tag
     }
 
-    pub fn transcript(&self) -> &Transcript {
-        &self.conn.transcript
-    }
-
     pub fn into_transcript(self) -> Transcript {
         self.conn.into_transcript()
     }

@@ -125,7 +125,7 @@ impl<'a> Run<'a> {
                 Err(transcript) => return Some(transcript),
             };
         }
-        let (session, _) = self.sequence(session).await;
+        let session = self.sequence(session).await;
         self.report.timing.round_trips += session.as_ref().map(|s| s.round_trips).unwrap_or(0);
         Some(match session {
             Ok(session) => session.into_transcript(),
@@ -135,20 +135,15 @@ impl<'a> Run<'a> {
 
     /// The steps after the transport is up. Returns the session (or, if STARTTLS
     /// consumed and lost it, its transcript).
-    async fn sequence(&mut self, mut session: Session) -> (Result<Session, Transcript>, Flow) {
-        let flow = self.before_starttls(&mut session).await;
-        if flow.is_err() {
-            return (Ok(session), flow);
+    async fn sequence(&mut self, mut session: Session) -> Result<Session, Transcript> {
+        if self.before_starttls(&mut session).await.is_err() {
+            return Ok(session);
         }
-        let mut session = match self.starttls(session).await {
-            Ok(session) => session,
-            Err(transcript) => return (Err(transcript), Err(Stop::Failed)),
-        };
-        let flow = self.after_starttls(&mut session).await;
-        if !matches!(flow, Err(Stop::Failed)) {
+        let mut session = self.starttls(session).await?;
+        if !matches!(self.after_starttls(&mut session).await, Err(Stop::Failed)) {
             self.logout(&mut session).await;
         }
-        (Ok(session), flow)
+        Ok(session)
     }
 
     async fn before_starttls(&mut self, session: &mut Session) -> Flow {
@@ -244,11 +239,9 @@ impl<'a> Run<'a> {
 
     fn tls_findings(&mut self, info: &crate::report::TlsInfo, established: bool) {
         let reason = info.verify_error.clone().unwrap_or_default();
-        if !established
-            && !info.verified
-            && info.certificate.is_some()
-            && !self.s.tls.insecure
-            && !reason.is_empty()
+        // A handshake that failed is never `verified`; what tells a verification failure
+        // apart is that the certificate was seen and a reason was recorded.
+        if !established && info.certificate.is_some() && !self.s.tls.insecure && !reason.is_empty()
         {
             self.find(
                 Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
@@ -522,15 +515,7 @@ impl<'a> Run<'a> {
             return Err(Stop::Done);
         };
         self.plaintext_gate()?;
-        let cmd = self.auth_command(session, &user, password.expose())?;
-        let name = if cmd.chunks[0]
-            .shown
-            .starts_with(format!("{} LOGIN", cmd.tag).as_bytes())
-        {
-            "login"
-        } else {
-            "authenticate"
-        };
+        let (name, cmd) = self.auth_command(session, &user, password.expose())?;
         let ex = self.exchange(session, name, cmd).await?;
         self.judge_login(name, &ex)
     }
@@ -554,13 +539,14 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// LOGIN, or AUTHENTICATE PLAIN (RFC 4616) with SASL-IR (RFC 4959) when advertised.
+    /// LOGIN, or AUTHENTICATE PLAIN (RFC 4616) with SASL-IR (RFC 4959) when advertised;
+    /// with the step name (`login` or `authenticate`).
     fn auth_command(
         &mut self,
         session: &mut Session,
         user: &str,
         password: &str,
-    ) -> Result<EncodedCommand, Stop> {
+    ) -> Result<(&'static str, EncodedCommand), Stop> {
         let plain_offered = self.has_cap("AUTH=PLAIN");
         let login_disabled = self.has_cap("LOGINDISABLED");
         let use_plain = match self.s.auth {
@@ -578,13 +564,17 @@ impl<'a> Run<'a> {
         let tag = session.next_tag();
         let literal_plus = self.has_cap("LITERAL+");
         if !use_plain {
-            return Ok(CommandBuilder::new(&tag, "LOGIN")
+            let cmd = CommandBuilder::new(&tag, "LOGIN")
                 .literal_plus(literal_plus)
                 .astring(user)
                 .secret(password)
-                .finish());
+                .finish();
+            return Ok(("login", cmd));
         }
-        Ok(plain_command(&tag, user, password, self.has_cap("SASL-IR")))
+        Ok((
+            "authenticate",
+            plain_command(&tag, user, password, self.has_cap("SASL-IR")),
+        ))
     }
 
     fn judge_login(&mut self, name: &str, ex: &Exchange) -> Flow {

@@ -122,7 +122,6 @@ fn step_mark(s: StepStatus) -> ColoredString {
         StepStatus::Ok => "ok  ".green(),
         StepStatus::Warning => "warn".yellow(),
         StepStatus::Failed => "FAIL".red().bold(),
-        StepStatus::Skipped => "skip".dimmed(),
     }
 }
 
