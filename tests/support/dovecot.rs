@@ -259,7 +259,7 @@ fn config(dir: &Path, port: u16, layout: Layout, ids: &Ids) -> String {
 base_dir = {d}/run
 state_dir = {d}/state
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 log_path = {d}/dovecot.log
 default_internal_user = {internal}
 default_login_user = {login}
@@ -286,7 +286,7 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2
     port = {tls}
     ssl = yes
   }}
