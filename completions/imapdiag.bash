@@ -79,7 +79,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__check)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --mailbox --quit-after --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,6 +114,18 @@ _imapdiag() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-referral)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-referrals)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -285,7 +297,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__namespace)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --follow-referrals --trust-referral --max-referrals --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -320,6 +332,18 @@ _imapdiag() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-referral)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-referrals)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,9 @@ plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l mailbox -d 'The mailbox to SELECT' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l quit-after -d 'Stop after this step' -r -f -a "connect\t''
 greeting\t''
@@ -60,6 +63,7 @@ always\t''
 never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
@@ -74,6 +78,9 @@ plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l format -r -f -a "text\t''
 json\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
@@ -81,6 +88,7 @@ always\t''
 never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r

@@ -130,6 +130,25 @@ pub struct ConnectArgs {
     /// Seconds allowed for the connection and for each step
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,
+    /// Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl's option; repeatable
+    #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
+    pub connect_to: Vec<String>,
+    #[command(flatten)]
+    pub referrals: ReferralArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Referrals (RFC 2221, RFC 2193)")]
+pub struct ReferralArgs {
+    /// Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there
+    #[arg(long)]
+    pub follow_referrals: bool,
+    /// A host outside the target's domain that may receive the credentials when a referral is followed; repeatable
+    #[arg(long, value_name = "HOST")]
+    pub trust_referral: Vec<String>,
+    /// Referrals followed at most, one after another (1 to 10)
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub max_referrals: u8,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use crate::report::Report;
 use crate::secret::Secret;
 use crate::serve::profile::{by_name, KB217388_URL};
 use crate::serve::{accounts, start, tls, Running, ServeConfig};
-use crate::settings::{AuthMethod, Limits, Security, Settings, TlsSettings};
+use crate::settings::{AuthMethod, Limits, ReferralSettings, Security, Settings, TlsSettings};
 
 pub const KB_EX55: &str =
     r#"* NAMESPACE (("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))"#;
@@ -106,6 +106,8 @@ impl Demo {
             mailbox: "INBOX".into(),
             quit_after: None,
             limits: Limits::default(),
+            referrals: ReferralSettings::default(),
+            connect_to: Vec::new(),
         }
     }
 

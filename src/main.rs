@@ -15,8 +15,10 @@ use imapdiag::cli::{
 use imapdiag::diagnosis::{diagnose, Plan};
 use imapdiag::render::{render, Format, TextOptions};
 use imapdiag::secret::Secret;
-use imapdiag::settings::{AuthMethod, Limits, Security, Settings, StepName, TlsSettings};
-use imapdiag::target::Target;
+use imapdiag::settings::{
+    AuthMethod, Limits, ReferralSettings, Security, Settings, StepName, TlsSettings,
+};
+use imapdiag::target::{parse_connect_to, Target};
 
 /// UNKNOWN in the Nagios convention: imapdiag could not judge.
 const EXIT_UNKNOWN: u8 = 3;
@@ -226,6 +228,17 @@ fn settings(conn: &ConnectArgs, check: Option<&CheckArgs>) -> Result<Settings> {
             .unwrap_or_else(|| "INBOX".into()),
         quit_after: check.and_then(|c| c.quit_after).map(step_name),
         limits: Limits::default(),
+        referrals: ReferralSettings {
+            follow: conn.referrals.follow_referrals,
+            trust: conn.referrals.trust_referral.clone(),
+            max_hops: conn.referrals.max_referrals,
+            via_tls: false,
+        },
+        connect_to: conn
+            .connect_to
+            .iter()
+            .map(|c| parse_connect_to(c).with_context(|| format!("invalid --connect-to {c:?}")))
+            .collect::<Result<_>>()?,
     })
 }
 

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use crate::client::tls::{CertificateInfo, TlsInfo};
+use crate::proto::imap_url::ImapUrl;
 use crate::proto::NamespaceDescr;
 
 pub const SCHEMA: &str = "imapdiag.report/1";
@@ -51,6 +52,8 @@ pub struct Finding {
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remedy: Option<String>,
+    /// The connection it came from: 0 is the target, 1.. the referrals followed.
+    pub hop: u32,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -62,6 +65,9 @@ pub struct Report {
     pub status: Status,
     pub server: ServerInfo,
     pub tls: Option<TlsInfo>,
+    /// Every connection made: the target first, then each referral followed. `server`,
+    /// `tls`, `namespace` and `mailbox` describe the last hop that got that far.
+    pub hops: Vec<Hop>,
     pub steps: Vec<Step>,
     pub namespace: Option<NamespaceReport>,
     pub mailbox: Option<MailboxReport>,
@@ -72,6 +78,26 @@ pub struct Report {
     /// Every line sent and received, in order, with its time offset. Secrets redacted.
     pub transcript: Vec<WireLine>,
     pub timing: Timing,
+}
+
+/// One connection of the run (DESIGN.md: "report every hop").
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Hop {
+    pub hop: u32,
+    pub host: String,
+    pub port: u16,
+    /// `tls`, `starttls` or `plain`.
+    pub security: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The referral URL that led here; absent for the target itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// The address dialled when `--connect-to` redirected it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialled: Option<String>,
+    /// This hop's greeting line, escaped.
+    pub greeting: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -113,6 +139,7 @@ pub struct Step {
     pub received: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    pub hop: u32,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -139,17 +166,42 @@ pub struct MailboxReport {
     pub access: Option<String>,
 }
 
+/// A REFERRAL response code (RFC 2221, RFC 2193) with its URL decoded (RFC 5092).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Referral {
+    /// The hop whose server sent it.
+    pub hop: u32,
     pub step: String,
     /// `OK`, `NO` or `BYE`.
     pub response: String,
+    /// The URL as received, escaped for display.
     pub url: String,
+    /// The percent-decoded user of the URL; absent means "the same user".
+    pub user: Option<String>,
+    /// `*` or a SASL mechanism (`;AUTH=`).
+    pub auth: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub mailbox: Option<String>,
+    /// Why the URL could not be parsed; the other URL fields are then null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     pub followed: bool,
+    /// What imapdiag did with it: `followed to hop N`, or `not followed: why`.
+    pub outcome: String,
+    /// The index of the finding this referral raised, to soften it when followed.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub finding: Option<usize>,
+    /// The URL as parsed, for following it.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub parsed: Option<ImapUrl>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WireLine {
+    pub hop: u32,
     pub t_ms: f64,
     /// `C` (client), `S` (server) or `*` (a note from imapdiag, e.g. the TLS handshake).
     pub dir: String,
@@ -165,6 +217,27 @@ pub struct Timing {
 }
 
 impl Report {
+    /// A report with nothing found yet (status UNKNOWN until derived).
+    pub fn empty(command: &str, target: TargetInfo) -> Report {
+        Report {
+            schema: SCHEMA.to_string(),
+            command: command.to_string(),
+            target,
+            status: Status::Unknown,
+            server: ServerInfo::default(),
+            tls: None,
+            hops: Vec::new(),
+            steps: Vec::new(),
+            namespace: None,
+            mailbox: None,
+            profile: None,
+            referrals: Vec::new(),
+            findings: Vec::new(),
+            transcript: Vec::new(),
+            timing: Timing::default(),
+        }
+    }
+
     /// The worst finding decides; a report with no findings is OK.
     pub fn derive_status(findings: &[Finding]) -> Status {
         match findings.iter().map(|f| f.severity).max() {
@@ -188,6 +261,7 @@ impl Finding {
             summary: summary.into(),
             detail: None,
             remedy: None,
+            hop: 0,
         }
     }
 

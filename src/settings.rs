@@ -109,4 +109,58 @@ pub struct Settings {
     pub mailbox: String,
     pub quit_after: Option<StepName>,
     pub limits: Limits,
+    pub referrals: ReferralSettings,
+    /// `--connect-to`: dial another address for a host and port (the name is still the
+    /// one TLS verifies), as curl's option of the same name.
+    pub connect_to: Vec<ConnectTo>,
+}
+
+impl Settings {
+    /// The address to dial for this target: a `--connect-to` entry, or the target itself.
+    pub fn dial(&self) -> (&str, u16) {
+        self.connect_to
+            .iter()
+            .find(|c| c.host.eq_ignore_ascii_case(&self.host) && c.port == self.port)
+            .map(|c| (c.to_host.as_str(), c.to_port))
+            .unwrap_or((self.host.as_str(), self.port))
+    }
+}
+
+/// Hard ceiling of `--max-referrals` (DESIGN.md: never more than 10 hops).
+pub const MAX_REFERRAL_HOPS: u8 = 10;
+
+/// How referrals are followed (RFC 2221, RFC 2193, RFC 5092 §3.2's warning about
+/// credentials).
+#[derive(Debug, Clone)]
+pub struct ReferralSettings {
+    /// `--follow-referrals`; off by default.
+    pub follow: bool,
+    /// `--trust-referral HOST`: hosts outside the target's domain that may receive the
+    /// credentials.
+    pub trust: Vec<String>,
+    /// `--max-referrals`: hops after the first connection.
+    pub max_hops: u8,
+    /// Set on a hop that follows a referral from a TLS session: its STARTTLS is required
+    /// and its absence is a refused downgrade, not a plain missing feature.
+    pub via_tls: bool,
+}
+
+impl Default for ReferralSettings {
+    fn default() -> Self {
+        ReferralSettings {
+            follow: false,
+            trust: Vec::new(),
+            max_hops: 5,
+            via_tls: false,
+        }
+    }
+}
+
+/// One `--connect-to HOST:PORT:HOST2:PORT2`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectTo {
+    pub host: String,
+    pub port: u16,
+    pub to_host: String,
+    pub to_port: u16,
 }

@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::settings::ConnectTo;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     pub host: String,
@@ -88,6 +90,36 @@ fn split_host_port(s: &str, input: &str) -> Result<(String, Option<u16>), Target
     }
 }
 
+/// `--connect-to HOST:PORT:HOST2:PORT2` (IPv6 addresses in brackets).
+pub fn parse_connect_to(s: &str) -> Result<ConnectTo, TargetError> {
+    let bad = || TargetError::Host(s.to_string());
+    let (host, port, rest) = take_host_port(s).ok_or_else(bad)?;
+    let rest = rest.strip_prefix(':').ok_or_else(bad)?;
+    let (to_host, to_port, end) = take_host_port(rest).ok_or_else(bad)?;
+    if !end.is_empty() {
+        return Err(bad());
+    }
+    Ok(ConnectTo {
+        host,
+        port,
+        to_host,
+        to_port,
+    })
+}
+
+/// `host:port` or `[v6]:port` at the start of `s`, and what follows.
+fn take_host_port(s: &str) -> Option<(String, u16, &str)> {
+    let (host, after) = match s.strip_prefix('[') {
+        Some(v6) => v6.split_once(']')?,
+        None => s.split_at(s.find(':')?),
+    };
+    let after = after.strip_prefix(':')?;
+    let end = after.find(':').unwrap_or(after.len());
+    let port = after[..end].parse::<u16>().ok().filter(|&p| p != 0)?;
+    let ok = !host.is_empty() && !host.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then(|| (host.to_string(), port, &after[end..]))
+}
+
 /// Decodes `%XX` escapes (RFC 3986 §2.1); malformed escapes stay as they are.
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -114,6 +146,33 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connect_to_forms() {
+        let c = parse_connect_to("reedlm1.reedlm1.com:143:127.0.0.1:1144").unwrap();
+        assert_eq!(
+            c,
+            ConnectTo {
+                host: "reedlm1.reedlm1.com".into(),
+                port: 143,
+                to_host: "127.0.0.1".into(),
+                to_port: 1144
+            }
+        );
+        let c = parse_connect_to("[::1]:993:[fe80::2]:1993").unwrap();
+        assert_eq!((c.host.as_str(), c.to_host.as_str()), ("::1", "fe80::2"));
+        for bad in [
+            "",
+            "a:1",
+            "a:1:b",
+            "a:x:b:2",
+            "a:1:b:2:c",
+            "a:0:b:2",
+            ":1:b:2",
+        ] {
+            assert!(parse_connect_to(bad).is_err(), "{bad}");
+        }
+    }
 
     fn t(host: &str, port: Option<u16>, tls: Option<bool>, user: Option<&str>) -> Target {
         Target {

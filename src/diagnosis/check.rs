@@ -6,15 +6,16 @@ use std::time::Instant;
 use base64::Engine;
 
 use super::findings as code;
+use super::follow::Follow;
 use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
 use super::record::{self, message_findings, simple_step, surprise_findings};
+use super::referral;
 use crate::client::connection::Connection;
 use crate::client::{Exchange, Received, Session, Transcript};
+use crate::proto::imap_url::ImapUrl;
 use crate::proto::sanitize::escape_str;
 use crate::proto::{Chunk, CommandBuilder, EncodedCommand, RespCode, Response, Status, StatusKind};
-use crate::report::{
-    Finding, Referral, Report, ServerInfo, Severity, StepStatus, TargetInfo, Timing, SCHEMA,
-};
+use crate::report::{Finding, Report, Severity, StepStatus};
 use crate::secret::REDACTED;
 use crate::settings::{AuthMethod, Security, Settings, StepName};
 
@@ -28,7 +29,7 @@ pub enum Plan {
 }
 
 impl Plan {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Plan::Check => "check",
             Plan::Namespace => "namespace",
@@ -36,12 +37,34 @@ impl Plan {
     }
 }
 
-/// Runs `plan` against the target in `s` and reports. Never fails: what goes wrong on the
-/// network or at the server is a finding.
-pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
-    let mut run = Run::new(s, plan);
+/// Runs `plan` as hop `hop` into `report`; returns whether the session ended up over TLS.
+/// `follow` says whether an OK login referral will be followed (then SELECT is left to
+/// the home server).
+pub async fn run_hop(
+    s: &Settings,
+    plan: Plan,
+    hop: u32,
+    started: Instant,
+    report: &mut Report,
+    follow: &Follow<'_>,
+) -> bool {
+    let mut run = Run {
+        s,
+        plan,
+        hop,
+        started,
+        report,
+        follow,
+        caps: Vec::new(),
+        tls_active: false,
+        logged_in: false,
+    };
     let transcript = run.execute().await;
-    run.finish(transcript)
+    if let Some(t) = &transcript {
+        let lines = record::wire_lines(t, hop);
+        run.report.transcript.extend(lines);
+    }
+    run.tls_active
 }
 
 /// Why the sequence stopped early.
@@ -52,11 +75,13 @@ enum Stop {
     Done,
 }
 
-struct Run<'a> {
+struct Run<'a, 'f> {
     s: &'a Settings,
     plan: Plan,
+    hop: u32,
     started: Instant,
-    report: Report,
+    report: &'a mut Report,
+    follow: &'a Follow<'f>,
     caps: Vec<String>,
     tls_active: bool,
     logged_in: bool,
@@ -64,50 +89,7 @@ struct Run<'a> {
 
 type Flow = Result<(), Stop>;
 
-impl<'a> Run<'a> {
-    fn new(s: &'a Settings, plan: Plan) -> Self {
-        let report = Report {
-            schema: SCHEMA.to_string(),
-            command: plan.name().to_string(),
-            target: TargetInfo {
-                input: s.input.clone(),
-                host: s.host.clone(),
-                port: s.port,
-                security: s.security.name().to_string(),
-                user: s.user.clone(),
-            },
-            status: crate::report::Status::Unknown,
-            server: ServerInfo::default(),
-            tls: None,
-            steps: Vec::new(),
-            namespace: None,
-            mailbox: None,
-            profile: None,
-            referrals: Vec::new(),
-            findings: Vec::new(),
-            transcript: Vec::new(),
-            timing: Timing::default(),
-        };
-        Run {
-            s,
-            plan,
-            started: Instant::now(),
-            report,
-            caps: Vec::new(),
-            tls_active: false,
-            logged_in: false,
-        }
-    }
-
-    fn finish(mut self, transcript: Option<Transcript>) -> Report {
-        if let Some(t) = &transcript {
-            self.report.transcript = record::wire_lines(t);
-        }
-        self.report.timing.total_ms = record::ms(self.started.elapsed());
-        self.report.status = Report::derive_status(&self.report.findings);
-        self.report
-    }
-
+impl Run<'_, '_> {
     fn find(&mut self, f: Finding) {
         self.report.findings.push(f);
     }
@@ -179,15 +161,8 @@ impl<'a> Run<'a> {
         let since = Instant::now();
         let deadline = since + self.s.timeout;
         let transcript = Transcript::new(self.started, self.s.limits.max_transcript_bytes);
-        match Connection::connect(
-            &self.s.host,
-            self.s.port,
-            deadline,
-            self.s.limits,
-            transcript,
-        )
-        .await
-        {
+        let (host, port) = self.s.dial();
+        match Connection::connect(host, port, deadline, self.s.limits, transcript).await {
             Ok(conn) => {
                 let note = Some(format!("connected to {}", conn.peer));
                 self.report
@@ -203,7 +178,7 @@ impl<'a> Run<'a> {
                     Some(e.to_string()),
                 ));
                 self.find(
-                    Finding::new(code::CONNECT_FAILED, Severity::Critical, format!("cannot connect to {}:{}", self.s.host, self.s.port))
+                    Finding::new(code::CONNECT_FAILED, Severity::Critical, format!("cannot connect to {host}:{port}"))
                         .detail(e.to_string())
                         .remedy("Check the host name, the port (143 for IMAP with STARTTLS, 993 for implicit TLS), that the service runs, and firewalls between."),
                 );
@@ -437,6 +412,14 @@ impl<'a> Run<'a> {
         if self.logged_in {
             return Ok(session);
         }
+        if !self.has_cap("STARTTLS") && self.s.referrals.via_tls {
+            self.find(
+                Finding::new(code::REFERRAL_TLS_DOWNGRADE, Severity::Critical, "the referred server offers no STARTTLS: a TLS session is not followed into plaintext")
+                    .detail("The referral came over TLS; the credentials were not sent here.")
+                    .remedy("Enable TLS on the referred server, or point the referral at its TLS port (RFC 2221 §5, RFC 5092 §3.2)."),
+            );
+            return Err(session.into_transcript());
+        }
         if !self.has_cap("STARTTLS") {
             let severity = if required {
                 Severity::Critical
@@ -597,36 +580,29 @@ impl<'a> Run<'a> {
         if self.report.server.capabilities_after_login.is_none() {
             self.report.server.capabilities_after_login = Some(self.caps.clone());
         }
+        if self.will_follow(name, status) {
+            return Err(Stop::Done);
+        }
         Ok(())
     }
 
-    /// Records a REFERRAL code (RFC 2221, RFC 2193) and its finding.
-    fn referral_of(&mut self, step: &str, status: &Status) {
+    /// Records a REFERRAL code (RFC 2221, RFC 2193) with its finding; whether there was one.
+    fn referral_of(&mut self, step: &str, status: &Status) -> bool {
+        referral::record(self.report, self.hop, step, status)
+    }
+
+    /// With `--follow-referrals`, an OK login referral that may be followed ends this hop
+    /// after LOGIN: the remaining steps run on the home server.
+    fn will_follow(&self, step: &str, status: &Status) -> bool {
         let Some(urls) = status.referral_urls() else {
-            return;
+            return false;
         };
-        for url in urls {
-            self.report.referrals.push(Referral {
-                step: step.to_string(),
-                response: status.kind.as_str().to_string(),
-                url: url.clone(),
-                followed: false,
-            });
-        }
-        let shown = escape_str(&urls.join(" "));
-        let f = match (step, status.kind) {
-            ("greeting", _) => Finding::new(code::GREETING_REFERRAL, Severity::Critical, format!("the server sends clients elsewhere: {shown}"))
-                .remedy("RFC 2221 §4.2: connect to the referred server instead."),
-            (_, StatusKind::Ok) => Finding::new(code::LOGIN_REFERRAL, Severity::Warning, format!("logged in, but this is not the user's home server: {shown}"))
-                .detail("RFC 2221 §4.1: the user's personal mailboxes are on the referred server; only public folders are here.")
-                .remedy("Point the client at the referred server, logging in as the user named in the URL."),
-            ("login" | "authenticate", _) => Finding::new(code::LOGIN_REFERRAL, Severity::Critical, format!("login refused with a referral to {shown}"))
-                .detail("RFC 2221 §4.1: this server holds no mailboxes for the user.")
-                .remedy("Connect to the referred server as the URL's user."),
-            _ => Finding::new(code::MAILBOX_REFERRAL, Severity::Critical, format!("the mailbox is on another server: {shown}"))
-                .remedy("RFC 2193: open the mailbox on the referred server."),
-        };
-        self.find(f.detail(status.text.clone()));
+        self.follow.enabled()
+            && urls.iter().filter_map(|u| ImapUrl::parse(u).ok()).any(|u| {
+                self.follow
+                    .judge(self.s, self.hop, self.tls_active, step, &u)
+                    .is_ok()
+            })
     }
 
     async fn namespace(&mut self, session: &mut Session) -> Flow {
@@ -692,13 +668,24 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// `LIST "" ""` for the hierarchy delimiter (RFC 3501 §6.3.8); `RLIST` when the server
+    /// advertises MAILBOX-REFERRALS (RFC 2193 §4.2), so a remote root is referred, not hidden.
     async fn list_delimiter(&mut self, session: &mut Session) -> Flow {
         let tag = session.next_tag();
-        let cmd = CommandBuilder::new(&tag, "LIST")
+        let verb = if self.has_cap("MAILBOX-REFERRALS") {
+            "RLIST"
+        } else {
+            "LIST"
+        };
+        let cmd = CommandBuilder::new(&tag, verb)
             .astring("")
             .astring("")
             .finish();
-        let ex = self.exchange(session, "list", cmd).await?;
+        let name = verb.to_ascii_lowercase();
+        let ex = self.exchange(session, &name, cmd).await?;
+        if let Some(status) = &ex.completion {
+            self.referral_of(&name, status);
+        }
         if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(&ex)) {
             ns.list_delimiter = delim;
         }
@@ -719,7 +706,7 @@ impl<'a> Run<'a> {
         if status.kind != StatusKind::Ok {
             self.referral_of("select", &status);
             if let Some(url) = self.login_ok_referral() {
-                self.find(no_replica(&mailbox, &status, &url));
+                self.find(referral::no_replica(&mailbox, &status, &url));
             } else if status.referral_urls().is_none() {
                 self.find(
                     Finding::new(
@@ -754,7 +741,7 @@ impl<'a> Run<'a> {
         self.report
             .referrals
             .iter()
-            .find(|r| r.response == "OK" && r.step != "select")
+            .find(|r| r.hop == self.hop && r.response == "OK" && r.step != "select")
             .map(|r| r.url.clone())
     }
 
@@ -790,36 +777,6 @@ impl<'a> Run<'a> {
             );
         }
     }
-}
-
-/// KB217388: after `OK [REFERRAL]` the mailbox is not on this server; say where it is.
-fn no_replica(mailbox: &str, status: &Status, url: &str) -> Finding {
-    let (who, host) = match crate::proto::imap_url::ImapUrl::parse(url) {
-        Ok(u) => (
-            u.user.clone().unwrap_or_else(|| "the same user".into()),
-            u.authority(),
-        ),
-        Err(_) => ("the user named in the referral".into(), escape_str(url)),
-    };
-    Finding::new(
-        code::NO_REPLICA_AFTER_REFERRAL,
-        Severity::Critical,
-        format!(
-            "SELECT {} failed because the login was referred elsewhere",
-            escape_str(mailbox)
-        ),
-    )
-    .detail(format!(
-        "{} {} (after the login referral to {})",
-        status.kind.as_str(),
-        escape_str(&status.text),
-        escape_str(url)
-    ))
-    .remedy(format!(
-        "The mailbox lives on the referred server: connect to {} as {} (KB217388).",
-        escape_str(&host),
-        escape_str(&who)
-    ))
 }
 
 /// `AUTHENTICATE PLAIN` with the initial response inline (SASL-IR) or after `+`.

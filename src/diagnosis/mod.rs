@@ -3,7 +3,12 @@
 
 mod check;
 pub mod findings;
+mod follow;
+mod hops;
 mod mailbox;
 mod record;
+mod referral;
 
-pub use check::{diagnose, Plan};
+pub use check::Plan;
+pub use follow::same_domain;
+pub use hops::diagnose;

@@ -38,6 +38,7 @@ pub fn step(name: &str, status: StepStatus, ex: &Exchange) -> Step {
         sent: lines(&ex.sent),
         received: ex.received.iter().flat_map(|r| lines(&r.raw)).collect(),
         note: None,
+        hop: 0,
     }
 }
 
@@ -49,10 +50,11 @@ pub fn simple_step(name: &str, status: StepStatus, since: Instant, note: Option<
         sent: Vec::new(),
         received: Vec::new(),
         note,
+        hop: 0,
     }
 }
 
-pub fn wire_lines(t: &Transcript) -> Vec<WireLine> {
+pub fn wire_lines(t: &Transcript, hop: u32) -> Vec<WireLine> {
     t.events()
         .iter()
         .flat_map(|e| {
@@ -62,6 +64,7 @@ pub fn wire_lines(t: &Transcript) -> Vec<WireLine> {
                 Direction::Note => "*",
             };
             lines(&e.bytes).into_iter().map(move |line| WireLine {
+                hop,
                 t_ms: ms(e.at),
                 dir: dir.to_string(),
                 line,

@@ -21,11 +21,11 @@ pub fn render_text(r: &Report, opts: &TextOptions) -> String {
     header(&mut out, r);
     server(&mut out, r);
     tls(&mut out, r);
-    steps(&mut out, &r.steps);
+    steps(&mut out, r);
     namespace(&mut out, r);
     mailbox(&mut out, r);
     referrals(&mut out, r);
-    findings(&mut out, &r.findings);
+    findings(&mut out, &r.findings, r.hops.len());
     if opts.transcript {
         transcript(&mut out, r);
     }
@@ -125,24 +125,61 @@ fn step_mark(s: StepStatus) -> ColoredString {
     }
 }
 
-fn steps(out: &mut String, steps: &[Step]) {
+fn steps(out: &mut String, r: &Report) {
     section(out, "Steps");
-    for s in steps {
-        let last = s
-            .received
-            .last()
-            .map(String::as_str)
-            .or(s.note.as_deref())
-            .unwrap_or("");
-        let _ = writeln!(
-            out,
-            "  {} {:<12} {:>9.1} ms  {}",
-            step_mark(s.status),
-            s.name,
-            s.elapsed_ms,
-            last
-        );
+    for s in &r.steps {
+        if r.hops.len() > 1 && (s.name == "connect") {
+            hop_header(out, r, s.hop);
+        }
+        step_line(out, s);
     }
+}
+
+/// `hop 1: host:port as user (referred by URL)`, shown when a referral was followed.
+fn hop_header(out: &mut String, r: &Report, hop: u32) {
+    let Some(h) = r.hops.iter().find(|h| h.hop == hop) else {
+        return;
+    };
+    let user = h
+        .user
+        .as_deref()
+        .map(|u| format!(" as {}", escape_str(u)))
+        .unwrap_or_default();
+    let via = h
+        .via
+        .as_deref()
+        .map(|v| format!(", referred by {v}"))
+        .unwrap_or_default();
+    let dialled = h
+        .dialled
+        .as_deref()
+        .map(|d| format!(", dialled {d}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "  {} {}:{} ({}){user}{via}{dialled}",
+        format!("hop {hop}:").bold(),
+        escape_str(&h.host),
+        h.port,
+        h.security
+    );
+}
+
+fn step_line(out: &mut String, s: &Step) {
+    let last = s
+        .received
+        .last()
+        .map(String::as_str)
+        .or(s.note.as_deref())
+        .unwrap_or("");
+    let _ = writeln!(
+        out,
+        "  {} {:<12} {:>9.1} ms  {}",
+        step_mark(s.status),
+        s.name,
+        s.elapsed_ms,
+        last
+    );
 }
 
 fn ns_class(list: &Option<Vec<NamespaceDescr>>) -> String {
@@ -202,9 +239,28 @@ fn referrals(out: &mut String, r: &Report) {
     if r.referrals.is_empty() {
         return;
     }
-    section(out, "Referrals");
+    section(out, "Referrals (RFC 2221, RFC 2193)");
     for f in &r.referrals {
-        let _ = writeln!(out, "  {} {} {}", f.step, f.response, escape_str(&f.url));
+        let _ = writeln!(out, "  {} {} {}", f.step, f.response, f.url);
+        match (&f.host, &f.error) {
+            (Some(host), _) => {
+                let port = f.port.unwrap_or(143);
+                let user = f.user.as_deref().unwrap_or("(the same user)");
+                field(out, "server", &escape_str(&format!("{host}:{port}")));
+                field(out, "user", &escape_str(user));
+                field(
+                    out,
+                    "auth",
+                    &escape_str(f.auth.as_deref().unwrap_or("(any)")),
+                );
+                if let Some(m) = &f.mailbox {
+                    field(out, "mailbox", &escape_str(m));
+                }
+            }
+            (None, Some(e)) => field(out, "malformed", &escape_str(e)),
+            (None, None) => {}
+        }
+        field(out, "outcome", &escape_str(&f.outcome));
     }
 }
 
@@ -216,15 +272,20 @@ fn severity_word(s: Severity) -> ColoredString {
     }
 }
 
-fn findings(out: &mut String, list: &[Finding]) {
+fn findings(out: &mut String, list: &[Finding], hops: usize) {
     section(out, "Findings");
     if list.is_empty() {
         let _ = writeln!(out, "  none: every step passed");
     }
     for f in list {
+        let hop = if hops > 1 {
+            format!(" (hop {})", f.hop)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  {} {} {}",
+            "  {} {} {}{hop}",
             severity_word(f.severity),
             f.code.bold(),
             escape_str(&f.summary)
@@ -240,7 +301,12 @@ fn findings(out: &mut String, list: &[Finding]) {
 
 fn transcript(out: &mut String, r: &Report) {
     section(out, "Transcript");
+    let mut hop = 0;
     for w in &r.transcript {
+        if w.hop != hop {
+            hop = w.hop;
+            let _ = writeln!(out, "  {}", format!("--- hop {hop} ---").dimmed());
+        }
         let dir = match w.dir.as_str() {
             "C" => "C:".cyan(),
             "S" => "S:".normal(),

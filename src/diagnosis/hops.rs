@@ -1,0 +1,122 @@
+//! One run: the target, then each referral followed (`--follow-referrals`), every hop
+//! in the same report.
+
+use std::time::Instant;
+
+use super::check::{run_hop, Plan};
+use super::follow::Follow;
+use super::{record, referral};
+use crate::report::{Hop, Report, ServerInfo, TargetInfo};
+use crate::settings::Settings;
+
+/// Runs `plan` against the target in `s` and reports. Never fails: what goes wrong on the
+/// network or at the server is a finding.
+pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
+    let started = Instant::now();
+    let mut report = Report::empty(plan.name(), target_info(s));
+    let mut follow = Follow::new(s);
+    let mut current = s.clone();
+    let mut via = None;
+    for hop in 0u32.. {
+        report.hops.push(hop_info(hop, &current, via.take()));
+        let (steps, findings) = (report.steps.len(), report.findings.len());
+        let tls = run_hop(&current, plan, hop, started, &mut report, &follow).await;
+        label(&mut report, hop, steps, findings);
+        if let Some(h) = report.hops.last_mut() {
+            h.greeting = report.server.greeting.clone();
+        }
+        let Some((i, next)) = choose(&mut report, &follow, &current, hop, tls) else {
+            break;
+        };
+        referral::mark_followed(&mut report, i, hop + 1);
+        follow.visit(&next);
+        via = Some(report.referrals[i].url.clone());
+        current = next;
+        forget_server(&mut report);
+    }
+    report.timing.total_ms = record::ms(started.elapsed());
+    report.status = Report::derive_status(&report.findings);
+    report
+}
+
+/// What described the last server is replaced by what the next hop finds.
+fn forget_server(report: &mut Report) {
+    report.server = ServerInfo::default();
+    report.tls = None;
+    report.namespace = None;
+    report.mailbox = None;
+}
+
+fn target_info(s: &Settings) -> TargetInfo {
+    TargetInfo {
+        input: s.input.clone(),
+        host: s.host.clone(),
+        port: s.port,
+        security: s.security.name().to_string(),
+        user: s.user.clone(),
+    }
+}
+
+fn hop_info(hop: u32, s: &Settings, via: Option<String>) -> Hop {
+    let (host, port) = s.dial();
+    let dialled = (host != s.host || port != s.port).then(|| format!("{host}:{port}"));
+    Hop {
+        hop,
+        host: s.host.clone(),
+        port: s.port,
+        security: s.security.name().to_string(),
+        user: s.user.clone(),
+        via,
+        dialled,
+        greeting: None,
+    }
+}
+
+/// Tags the steps and findings this hop added with its number.
+fn label(report: &mut Report, hop: u32, steps: usize, findings: usize) {
+    for s in &mut report.steps[steps..] {
+        s.hop = hop;
+    }
+    for f in &mut report.findings[findings..] {
+        f.hop = hop;
+    }
+}
+
+/// The first referral of `hop` that may be followed, with the next hop's settings. Every
+/// other referral of the hop gets its outcome; a refusal adds the finding that says why.
+fn choose(
+    report: &mut Report,
+    follow: &Follow,
+    current: &Settings,
+    hop: u32,
+    tls: bool,
+) -> Option<(usize, Settings)> {
+    if !follow.enabled() {
+        return None;
+    }
+    let mut chosen = None;
+    for i in 0..report.referrals.len() {
+        let r = &report.referrals[i];
+        if r.hop != hop {
+            continue;
+        }
+        let outcome = match (&r.parsed, &chosen) {
+            (None, _) => "not followed: the URL is malformed".to_string(),
+            (Some(_), Some(_)) => "not followed: an earlier referral was followed".to_string(),
+            (Some(url), None) => match follow.judge(current, hop, tls, &r.step, url) {
+                Ok(next) => {
+                    chosen = Some((i, next));
+                    continue;
+                }
+                Err(refusal) => {
+                    let mut f = *refusal.finding;
+                    f.hop = hop;
+                    report.findings.push(f);
+                    format!("not followed: {}", refusal.reason)
+                }
+            },
+        };
+        report.referrals[i].outcome = outcome;
+    }
+    chosen
+}
