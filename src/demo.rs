@@ -13,7 +13,9 @@ use crate::report::Report;
 use crate::secret::Secret;
 use crate::serve::profile::{by_name, KB217388_URL};
 use crate::serve::{accounts, start, tls, Running, ServeConfig};
-use crate::settings::{AuthMethod, Limits, ReferralSettings, Security, Settings, TlsSettings};
+use crate::settings::{
+    AuthMethod, ConnectTo, Limits, ReferralSettings, Security, Settings, TlsSettings,
+};
 
 pub const KB_EX55: &str =
     r#"* NAMESPACE (("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))"#;
@@ -197,16 +199,28 @@ impl Demo {
         let Some((home, _)) = referral.home else {
             return Err("the referral profile has no home server".into());
         };
-        let r = diagnose(&self.settings(home.port(), &user, "PASSword"), Plan::Check).await;
-        let ok = r.status == crate::report::Status::Ok
+        let mut s = self.settings(referral.addr.port(), "DOMname/UserN/AliasN", "PASSword");
+        s.referrals.follow = true;
+        s.referrals.trust = vec![decoded.host.clone()];
+        s.connect_to = vec![ConnectTo {
+            host: decoded.host.clone(),
+            port: decoded.port,
+            to_host: home.ip().to_string(),
+            to_port: home.port(),
+        }];
+        let r = diagnose(&s, Plan::Check).await;
+        let ok = r.hops.len() == 2
+            && r.referrals.first().is_some_and(|f| f.followed)
+            && r.status == crate::report::Status::Warning
             && r.mailbox.as_ref().and_then(|m| m.exists) == Some(5);
         let narrative = format!(
-            "Following the referral: {} (played by 127.0.0.1:{}) as {user}, where INBOX opens.",
+            "--follow-referrals --trust-referral {host} --connect-to {host}:{port}:{home}: the same login, followed to {} as {user}, where INBOX opens.",
             decoded.authority(),
-            home.port()
+            host = decoded.host,
+            port = decoded.port,
         );
         self.scenario(
-            "The home server named in the referral",
+            "Following the referral to the home server",
             &r,
             ok,
             &narrative,

@@ -296,7 +296,10 @@ impl Run<'_, '_> {
         match s.kind {
             StatusKind::Bye => {
                 *status = StepStatus::Failed;
-                self.referral_of("greeting", s);
+                // A BYE with a referral is explained by the referral's finding.
+                if self.referral_of("greeting", s) {
+                    return Err(Stop::Failed);
+                }
                 self.find(
                     Finding::new(code::GREETING_BYE, Severity::Critical, "the server refused the connection with BYE")
                         .detail(escape_str(&s.text))

@@ -1,5 +1,5 @@
 //! The emulator's certificate: given with --tls-cert/--tls-key, or generated (self-signed,
-//! for localhost and 127.0.0.1) at start.
+//! for localhost, 127.0.0.1 and the host names the profiles' referrals name) at start.
 
 use std::path::Path;
 
@@ -64,6 +64,9 @@ fn self_signed(key: &PKey<Private>) -> Result<X509, ErrorStack> {
     b.set_not_after(&to)?;
     let san = SubjectAlternativeName::new()
         .dns("localhost")
+        // KB217388's home server, played by the referral profile's second listener, so a
+        // client that follows the referral (with --connect-to) can verify it.
+        .dns("reedlm1.reedlm1.com")
         .ip("127.0.0.1")
         .ip("::1")
         .build(&b.x509v3_context(None, None))?;

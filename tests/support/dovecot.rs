@@ -138,6 +138,16 @@ impl Dovecot {
         format!("127.0.0.1:{}", self.tls_port)
     }
 
+    /// Replaces the users (passwd-file is re-read when it changes), e.g. to add referrals
+    /// that name another instance's port.
+    pub fn set_users(&self, users: &[User]) {
+        let ids = Ids::for_this_process();
+        prepare_dirs(&self.dir, users, &ids);
+        let tmp = self.dir.join("users.new");
+        std::fs::write(&tmp, users_file(&self.dir, users, &ids)).unwrap();
+        std::fs::rename(&tmp, self.dir.join("users")).unwrap();
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
     }
@@ -199,7 +209,7 @@ impl Ids {
 
 fn prepare_dirs(dir: &Path, users: &[User], ids: &Ids) {
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    for sub in ["run", "state", "public"] {
+    for sub in ["run", "state", "public", "home"] {
         std::fs::create_dir_all(dir.join(sub)).unwrap();
     }
     for sub in ["cur", "new", "tmp"] {

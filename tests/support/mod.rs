@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod dovecot;
+pub mod emulator;
 pub mod pki;
 pub mod scripted;
 
