@@ -366,6 +366,10 @@ impl Run<'_, '_> {
             message_findings(name, r, &mut self.report.findings);
         }
         surprise_findings(name, &ex, &mut self.report.findings);
+        // RFC 2221 and RFC 2193: any tagged completion may carry a REFERRAL.
+        if let Some(c) = &ex.completion {
+            self.referral_of(name, c);
+        }
         let status = match &ex.completion {
             Some(s) if s.kind == StatusKind::Ok => StepStatus::Ok,
             _ => StepStatus::Failed,
@@ -567,7 +571,6 @@ impl Run<'_, '_> {
         let Some(status) = &ex.completion else {
             return Err(Stop::Failed);
         };
-        self.referral_of(name, status);
         if status.kind != StatusKind::Ok {
             if status.referral_urls().is_none() {
                 self.find(
@@ -686,9 +689,6 @@ impl Run<'_, '_> {
             .finish();
         let name = verb.to_ascii_lowercase();
         let ex = self.exchange(session, &name, cmd).await?;
-        if let Some(status) = &ex.completion {
-            self.referral_of(&name, status);
-        }
         if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(&ex)) {
             ns.list_delimiter = delim;
         }
@@ -707,7 +707,6 @@ impl Run<'_, '_> {
             return Err(Stop::Failed);
         };
         if status.kind != StatusKind::Ok {
-            self.referral_of("select", &status);
             if let Some(url) = self.login_ok_referral() {
                 self.find(referral::no_replica(&mailbox, &status, &url));
             } else if status.referral_urls().is_none() {
