@@ -79,7 +79,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__check)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --no-id --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,6 +135,14 @@ _imapdiag() {
                     ;;
                 --quit-after)
                     COMPREPLY=($(compgen -W "connect greeting capability starttls login namespace select" -- "${cur}"))
+                    return 0
+                    ;;
+                --expect-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -297,7 +305,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__namespace)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --follow-referrals --trust-referral --max-referrals --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --no-id --follow-referrals --trust-referral --max-referrals --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +352,14 @@ _imapdiag() {
                     return 0
                     ;;
                 --max-referrals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,6 +56,8 @@ starttls\t''
 login\t''
 namespace\t''
 select\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l format -r -f -a "text\t''
 json\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
@@ -63,7 +65,9 @@ always\t''
 never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l no-id -d 'Do not send ID (RFC 2971), which otherwise names the server for the fingerprint'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
@@ -81,6 +85,8 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l timeout 
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l format -r -f -a "text\t''
 json\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
@@ -88,7 +94,9 @@ always\t''
 never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l no-id -d 'Do not send ID (RFC 2971), which otherwise names the server for the fingerprint'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r

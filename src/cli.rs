@@ -56,7 +56,23 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "STEP")]
     pub quit_after: Option<QuitAfter>,
     #[command(flatten)]
+    pub expect: ExpectArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Expectations (for health checks)")]
+pub struct ExpectArgs {
+    /// The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING
+    #[arg(long, value_name = "PROFILE")]
+    pub expect_profile: Option<String>,
+    /// The namespaces must be these, e.g. '(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'
+    #[arg(long, value_name = "RAW", conflicts_with = "expect_profile")]
+    pub expect_namespace: Option<String>,
+    /// A difference from the expectation is CRITICAL instead of a WARNING
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +110,8 @@ pub struct ServeArgs {
 pub struct NamespaceArgs {
     #[command(flatten)]
     pub conn: ConnectArgs,
+    #[command(flatten)]
+    pub expect: ExpectArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -133,6 +151,9 @@ pub struct ConnectArgs {
     /// Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl's option; repeatable
     #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
     pub connect_to: Vec<String>,
+    /// Do not send ID (RFC 2971), which otherwise names the server for the fingerprint
+    #[arg(long)]
+    pub no_id: bool,
     #[command(flatten)]
     pub referrals: ReferralArgs,
 }

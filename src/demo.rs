@@ -14,7 +14,7 @@ use crate::secret::Secret;
 use crate::serve::profile::{by_name, KB217388_URL};
 use crate::serve::{accounts, start, tls, Running, ServeConfig};
 use crate::settings::{
-    AuthMethod, ConnectTo, Limits, ReferralSettings, Security, Settings, TlsSettings,
+    AuthMethod, ConnectTo, Expect, Limits, ReferralSettings, Security, Settings, TlsSettings,
 };
 
 pub const KB_EX55: &str =
@@ -110,6 +110,8 @@ impl Demo {
             limits: Limits::default(),
             referrals: ReferralSettings::default(),
             connect_to: Vec::new(),
+            expect: Expect::default(),
+            send_id: true,
         }
     }
 

@@ -9,14 +9,14 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use imapdiag::cli::{
-    AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, FormatArg, OutputArgs, QuitAfter,
-    SecurityArg, ServeArgs,
+    AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, ExpectArgs, FormatArg, OutputArgs,
+    QuitAfter, SecurityArg, ServeArgs,
 };
 use imapdiag::diagnosis::{diagnose, Plan};
 use imapdiag::render::{render, Format, TextOptions};
 use imapdiag::secret::Secret;
 use imapdiag::settings::{
-    AuthMethod, Limits, ReferralSettings, Security, Settings, StepName, TlsSettings,
+    AuthMethod, Expect, Limits, ReferralSettings, Security, Settings, StepName, TlsSettings,
 };
 use imapdiag::target::{parse_connect_to, Target};
 
@@ -46,12 +46,20 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => {
-            diagnose_and_render(&args.conn, &args.output, Plan::Check, Some(&args))
-        }
-        Command::Namespace(args) => {
-            diagnose_and_render(&args.conn, &args.output, Plan::Namespace, None)
-        }
+        Command::Check(args) => diagnose_and_render(
+            &args.conn,
+            &args.expect,
+            &args.output,
+            Plan::Check,
+            Some(&args),
+        ),
+        Command::Namespace(args) => diagnose_and_render(
+            &args.conn,
+            &args.expect,
+            &args.output,
+            Plan::Namespace,
+            None,
+        ),
         Command::Serve(args) => serve(&args),
         Command::Demo { color } => {
             set_color(color);
@@ -148,11 +156,13 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
 
 fn diagnose_and_render(
     conn: &ConnectArgs,
+    expect: &ExpectArgs,
     output: &OutputArgs,
     plan: Plan,
     check: Option<&CheckArgs>,
 ) -> Result<ExitCode> {
-    let settings = settings(conn, check)?;
+    let mut settings = settings(conn, check)?;
+    settings.expect = expectation(expect)?;
     set_color(output.color);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -239,6 +249,31 @@ fn settings(conn: &ConnectArgs, check: Option<&CheckArgs>) -> Result<Settings> {
             .iter()
             .map(|c| parse_connect_to(c).with_context(|| format!("invalid --connect-to {c:?}")))
             .collect::<Result<_>>()?,
+        expect: Expect::default(),
+        send_id: !conn.no_id,
+    })
+}
+
+/// `--expect-profile` must name a profile and `--expect-namespace` must parse: a typo in a
+/// health check is a usage error, not a silent pass.
+fn expectation(e: &ExpectArgs) -> Result<Expect> {
+    if let Some(p) = &e.expect_profile {
+        let known = imapdiag::profiles::by_name(p).with_context(|| {
+            format!("--expect-profile {p:?}: no such profile (imapdiag profiles lists them)")
+        })?;
+        if known.namespace.is_none() {
+            bail!("--expect-profile {p:?}: the profile has no known namespace to compare with");
+        }
+    }
+    if let Some(raw) = &e.expect_namespace {
+        if imapdiag::diagnosis::profile::parse_expected(raw).is_none() {
+            bail!("--expect-namespace {raw:?} is not a NAMESPACE reply (RFC 2342), e.g. '((\"\" \"/\")) NIL NIL'");
+        }
+    }
+    Ok(Expect {
+        profile: e.expect_profile.clone(),
+        namespace: e.expect_namespace.clone(),
+        strict: e.strict,
     })
 }
 

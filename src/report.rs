@@ -71,8 +71,8 @@ pub struct Report {
     pub steps: Vec<Step>,
     pub namespace: Option<NamespaceReport>,
     pub mailbox: Option<MailboxReport>,
-    /// Filled by the profile comparison; `null` until a profile was compared.
-    pub profile: Option<serde_json::Value>,
+    /// The namespace comparison; `null` when no NAMESPACE reply was seen.
+    pub profile: Option<ProfileReport>,
     pub referrals: Vec<Referral>,
     pub findings: Vec<Finding>,
     /// Every line sent and received, in order, with its time offset. Secrets redacted.
@@ -119,7 +119,56 @@ pub struct ServerInfo {
     pub capabilities_before_login: Vec<String>,
     pub capabilities_after_login: Option<Vec<String>>,
     pub id: Option<BTreeMap<String, Option<String>>>,
-    pub fingerprint: Option<serde_json::Value>,
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// Which server this is, how sure, and which line said so.
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct Fingerprint {
+    /// `null` when nothing known matched: the server stays unknown.
+    pub product: Option<String>,
+    pub version: Option<String>,
+    /// The matched profile's name (`imapdiag profiles`).
+    pub profile: Option<String>,
+    /// `high`, `medium`, `low`, or `none` for an unknown server.
+    pub confidence: String,
+    pub evidence: Vec<Evidence>,
+    /// Evidence that points at another product (a server imitating another's greeting).
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Evidence {
+    /// `greeting`, `capability`, `id` or `namespace`.
+    pub source: String,
+    /// The line or token that said it, escaped.
+    pub line: String,
+    /// The profile it points at (or against, for negative evidence).
+    pub profile: String,
+    pub says: String,
+}
+
+/// The server's namespaces side by side with profiles (RFC 2342).
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct ProfileReport {
+    /// The fingerprinted profile, if any.
+    pub best: Option<String>,
+    /// `--expect-profile`, or `--expect-namespace` as `custom`.
+    pub expected: Option<String>,
+    pub compared: Vec<Comparison>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Comparison {
+    pub profile: String,
+    pub product: String,
+    /// The profile's NAMESPACE arguments.
+    pub namespace: String,
+    /// `verified` or `inferred` (how the profile's namespace is known).
+    pub evidence: String,
+    pub matches: bool,
+    /// One line per class that differs: `other users: expected (...), got NIL`.
+    pub differences: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]

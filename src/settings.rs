@@ -113,6 +113,20 @@ pub struct Settings {
     /// `--connect-to`: dial another address for a host and port (the name is still the
     /// one TLS verifies), as curl's option of the same name.
     pub connect_to: Vec<ConnectTo>,
+    pub expect: Expect,
+    /// Send ID (RFC 2971) when the server advertises it; `--no-id` turns it off.
+    pub send_id: bool,
+}
+
+/// What the namespaces should be (`--expect-profile`, `--expect-namespace`, `--strict`).
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// A profile name (`imapdiag profiles`).
+    pub profile: Option<String>,
+    /// The arguments of a NAMESPACE reply.
+    pub namespace: Option<String>,
+    /// A difference is CRITICAL rather than a WARNING.
+    pub strict: bool,
 }
 
 impl Settings {

@@ -49,6 +49,7 @@ fn full_check_over_starttls_is_ok() {
             "starttls",
             "tls",
             "capability",
+            "id",
             "authenticate",
             "namespace",
             "select",
@@ -148,7 +149,10 @@ fn full_check_over_plain_needs_permission_and_warns() {
     );
     let r = json(&out);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert_eq!(codes(&r), ["plaintext-login"]);
+    assert_eq!(
+        codes(&r),
+        ["plaintext-login", "namespace-other-users-missing"]
+    );
     assert!(r["tls"].is_null());
     let login = r["steps"]
         .as_array()
@@ -158,12 +162,12 @@ fn full_check_over_plain_needs_permission_and_warns() {
         .unwrap();
     assert_eq!(
         login["sent"],
-        serde_json::json!(["a001 LOGIN alice <redacted>"])
+        serde_json::json!(["a002 LOGIN alice <redacted>"])
     );
     assert!(login["received"][0]
         .as_str()
         .unwrap()
-        .starts_with("a001 OK [CAPABILITY IMAP4rev1"));
+        .starts_with("a002 OK [CAPABILITY IMAP4rev1"));
     assert_eq!(r["mailbox"]["name"], "INBOX");
 }
 
@@ -214,7 +218,7 @@ fn untrusted_certificate_is_critical_then_insecure_warns_then_ca_file_passes() {
     );
     let r = json(&insecure);
     assert_eq!(insecure.status.code(), Some(1));
-    assert_eq!(codes(&r), ["tls-insecure"]);
+    assert_eq!(codes(&r), ["tls-insecure", "namespace-other-users-missing"]);
     assert_eq!(r["tls"]["verified"], false);
     assert_eq!(r["mailbox"]["access"], "read-write");
 
@@ -332,20 +336,23 @@ fn select_of_a_missing_mailbox_is_critical() {
     );
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(codes(&r), ["select-failed"]);
+    assert_eq!(
+        codes(&r),
+        ["select-failed", "namespace-other-users-missing"]
+    );
     let select = r["steps"]
         .as_array()
         .unwrap()
         .iter()
         .find(|s| s["name"] == "select")
         .unwrap();
-    assert_eq!(select["sent"][0], r#"a005 SELECT "No Such/Box""#);
+    assert_eq!(select["sent"][0], r#"a006 SELECT "No Such/Box""#);
     // Dovecot appends timings "(0.004 + 0.000 secs)."
     assert!(
         select["received"][0]
             .as_str()
             .unwrap()
-            .starts_with("a005 NO Mailbox doesn't exist: No Such/Box ("),
+            .starts_with("a006 NO Mailbox doesn't exist: No Such/Box ("),
         "{select}"
     );
 }
@@ -377,6 +384,7 @@ fn quit_after_and_connection_only() {
             "starttls",
             "tls",
             "capability",
+            "id",
             "logout"
         ]
     );
@@ -460,7 +468,7 @@ fn password_never_appears_in_any_output() {
         !text.contains("pässwörd") && !text.contains("{10"),
         "{text}"
     );
-    assert!(text.contains("C: a003 LOGIN eve <redacted>"), "{text}");
+    assert!(text.contains("C: a004 LOGIN eve <redacted>"), "{text}");
 }
 
 #[test]

@@ -222,7 +222,10 @@ fn check_recognises_greeting_and_mailbox_referrals() {
         .unwrap();
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(codes(&r), ["tls-insecure", "mailbox-referral"]);
+    assert_eq!(
+        codes(&r),
+        ["tls-insecure", "mailbox-referral", "known-quirks"]
+    );
     let urls: Vec<&str> = r["referrals"]
         .as_array()
         .unwrap()

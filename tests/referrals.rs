@@ -105,7 +105,7 @@ fn dovecot_login_referral_is_decoded_then_followed_to_the_second_instance() {
     let out = check(&a.target(), "moved", "secret", &["--ca-file", &ca()]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    let referral_line = format!("S a003 NO [REFERRAL {url}] Try this server instead.");
+    let referral_line = format!("S a004 NO [REFERRAL {url}] Try this server instead.");
     assert!(wire(&r).contains(&referral_line), "{:#?}", wire(&r));
     let f = &r["referrals"][0];
     assert_eq!(f["step"], "authenticate");
@@ -150,6 +150,7 @@ fn dovecot_login_referral_is_decoded_then_followed_to_the_second_instance() {
             "starttls ok",
             "tls ok",
             "capability ok",
+            "id ok",
             "authenticate ok",
             "namespace ok",
             "select ok",

@@ -47,7 +47,14 @@ fn a_garbage_line_is_reported_and_the_session_goes_on() {
     let out = check_plain(&s.target(), &[]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    assert_eq!(codes(&r), ["plaintext-login", "response-grammar"]);
+    assert_eq!(
+        codes(&r),
+        [
+            "plaintext-login",
+            "response-grammar",
+            "namespace-other-users-missing"
+        ]
+    );
     assert_eq!(
         r["findings"][1]["detail"],
         "does not match the RFC 3501 response grammar: * \\x00\\xff((garbage"
@@ -76,7 +83,14 @@ fn a_tagged_completion_the_codec_rejects_still_completes_the_command() {
         "waited for a completion that had arrived"
     );
     let r = json(&out);
-    assert_eq!(codes(&r), ["plaintext-login", "response-grammar"]);
+    assert_eq!(
+        codes(&r),
+        [
+            "plaintext-login",
+            "response-grammar",
+            "namespace-other-users-missing"
+        ]
+    );
     let ns = r["steps"]
         .as_array()
         .unwrap()
@@ -119,7 +133,14 @@ fn a_huge_literal_announcement_is_refused_at_once() {
     assert!(started.elapsed() < Duration::from_secs(10));
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(codes(&r), ["plaintext-login", "response-too-long"]);
+    assert_eq!(
+        codes(&r),
+        [
+            "plaintext-login",
+            "response-too-long",
+            "namespace-other-users-missing"
+        ]
+    );
     assert!(r["findings"][1]["summary"]
         .as_str()
         .unwrap()
@@ -224,7 +245,8 @@ fn a_stray_tag_and_an_unasked_continuation_are_findings() {
         [
             "plaintext-login",
             "unexpected-tag",
-            "unexpected-continuation"
+            "unexpected-continuation",
+            "namespace-other-users-missing"
         ]
     );
 }

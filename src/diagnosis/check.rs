@@ -139,6 +139,7 @@ impl Run<'_, '_> {
 
     async fn after_starttls(&mut self, session: &mut Session) -> Flow {
         self.quit_after(StepName::Starttls)?;
+        self.id(session).await?;
         self.login(session).await?;
         self.quit_after(StepName::Login)?;
         self.namespace(session).await?;
@@ -493,6 +494,31 @@ impl Run<'_, '_> {
         self.caps.clear();
         let _ = self.capability(&mut session).await;
         session
+    }
+
+    /// ID (RFC 2971) when advertised and not `--no-id`: the server's name and version
+    /// are the best fingerprint there is. Sent before login: it carries no secret.
+    async fn id(&mut self, session: &mut Session) -> Flow {
+        if !self.s.send_id || !self.has_cap("ID") {
+            return Ok(());
+        }
+        let tag = session.next_tag();
+        let cmd = CommandBuilder::new(&tag, "ID")
+            .raw(concat!(
+                "(\"name\" \"imapdiag\" \"version\" \"",
+                env!("CARGO_PKG_VERSION"),
+                "\")"
+            ))
+            .finish();
+        let ex = self.exchange(session, "id", cmd).await?;
+        let fields = ex.untagged().find_map(|r| match r.response() {
+            Response::Data(crate::proto::Data::Id(f)) => Some(f.clone().unwrap_or_default()),
+            _ => None,
+        });
+        if let Some(fields) = fields {
+            self.report.server.id = Some(fields.into_iter().collect());
+        }
+        Ok(())
     }
 
     async fn login(&mut self, session: &mut Session) -> Flow {

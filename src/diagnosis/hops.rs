@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::check::{run_hop, Plan};
 use super::follow::Follow;
-use super::{record, referral};
+use super::{profile, record, referral, signs};
 use crate::report::{Hop, Report, ServerInfo, TargetInfo};
 use crate::settings::Settings;
 
@@ -34,6 +34,8 @@ pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
         current = next;
         forget_server(&mut report);
     }
+    signs::signs(&mut report);
+    profile::judge(&mut report, &s.expect);
     report.timing.total_ms = record::ms(started.elapsed());
     report.status = Report::derive_status(&report.findings);
     report

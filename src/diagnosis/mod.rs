@@ -6,8 +6,10 @@ pub mod findings;
 mod follow;
 mod hops;
 mod mailbox;
+pub mod profile;
 mod record;
 mod referral;
+mod signs;
 
 pub use check::Plan;
 pub use follow::same_domain;
