@@ -27,6 +27,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
@@ -88,6 +90,23 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imapdiag;analyze' {
+            [CompletionResult]::new('--expect-profile', '--expect-profile', [CompletionResultType]::ParameterName, 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING')
+            [CompletionResult]::new('--expect-namespace', '--expect-namespace', [CompletionResultType]::ParameterName, 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))''')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'A difference from the expectation is CRITICAL instead of a WARNING')
+            [CompletionResult]::new('--transcript', '--transcript', [CompletionResultType]::ParameterName, 'Show the wire lines (C: and S:) with time offsets in text output')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'imapdiag;profiles' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imapdiag;serve' {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The server to emulate (--list-profiles shows them)')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; anything but loopback must be given explicitly')
@@ -121,6 +140,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
         'imapdiag;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
@@ -132,6 +153,12 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             break
         }
         'imapdiag;help;namespace' {
+            break
+        }
+        'imapdiag;help;analyze' {
+            break
+        }
+        'imapdiag;help;profiles' {
             break
         }
         'imapdiag;help;serve' {

@@ -16,6 +16,9 @@ _imapdiag() {
             ",$1")
                 cmd="imapdiag"
                 ;;
+            imapdiag,analyze)
+                cmd="imapdiag__subcmd__analyze"
+                ;;
             imapdiag,check)
                 cmd="imapdiag__subcmd__check"
                 ;;
@@ -31,11 +34,17 @@ _imapdiag() {
             imapdiag,namespace)
                 cmd="imapdiag__subcmd__namespace"
                 ;;
+            imapdiag,profiles)
+                cmd="imapdiag__subcmd__profiles"
+                ;;
             imapdiag,schema)
                 cmd="imapdiag__subcmd__schema"
                 ;;
             imapdiag,serve)
                 cmd="imapdiag__subcmd__serve"
+                ;;
+            imapdiag__subcmd__help,analyze)
+                cmd="imapdiag__subcmd__help__subcmd__analyze"
                 ;;
             imapdiag__subcmd__help,check)
                 cmd="imapdiag__subcmd__help__subcmd__check"
@@ -52,6 +61,9 @@ _imapdiag() {
             imapdiag__subcmd__help,namespace)
                 cmd="imapdiag__subcmd__help__subcmd__namespace"
                 ;;
+            imapdiag__subcmd__help,profiles)
+                cmd="imapdiag__subcmd__help__subcmd__profiles"
+                ;;
             imapdiag__subcmd__help,schema)
                 cmd="imapdiag__subcmd__help__subcmd__schema"
                 ;;
@@ -65,12 +77,42 @@ _imapdiag() {
 
     case "${cmd}" in
         imapdiag)
-            opts="-h -V --help --version check namespace serve demo schema gen-assets help"
+            opts="-h -V --help --version check namespace analyze profiles serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__analyze)
+            opts="-h --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expect-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -193,8 +235,22 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help)
-            opts="check namespace serve demo schema gen-assets help"
+            opts="check namespace analyze profiles serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__analyze)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -263,6 +319,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help__subcmd__namespace)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__profiles)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -369,6 +439,24 @@ _imapdiag() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__profiles)
+            opts="-h --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

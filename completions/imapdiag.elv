@@ -24,6 +24,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --version 'Print version'
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
+            cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
             cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
@@ -82,6 +84,21 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imapdiag;analyze'= {
+            cand --expect-profile 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING'
+            cand --expect-namespace 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'''
+            cand --format 'format'
+            cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
+            cand --strict 'A difference from the expectation is CRITICAL instead of a WARNING'
+            cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'imapdiag;profiles'= {
+            cand --format 'format'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imapdiag;serve'= {
             cand --profile 'The server to emulate (--list-profiles shows them)'
             cand --listen 'Address to listen on; anything but loopback must be given explicitly'
@@ -111,6 +128,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help'= {
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
+            cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
             cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
@@ -120,6 +139,10 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help;check'= {
         }
         &'imapdiag;help;namespace'= {
+        }
+        &'imapdiag;help;analyze'= {
+        }
+        &'imapdiag;help;profiles'= {
         }
         &'imapdiag;help;serve'= {
         }

@@ -28,6 +28,8 @@ complete -c imapdiag -n "__fish_imapdiag_needs_command" -s h -l help -d 'Print h
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -s V -l version -d 'Print version'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "analyze" -d 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "profiles" -d 'List the known server profiles, or show one'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
@@ -99,6 +101,19 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l follow-r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format -r -f -a "text\t''
+json\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -l format -r -f -a "text\t''
+json\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l listen -d 'Address to listen on; anything but loopback must be given explicitly' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l home-listen -d 'Where the home server of a referral profile listens' -r
@@ -115,10 +130,12 @@ never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand gen-assets" -s h -l help -d 'Print help'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace serve demo schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "analyze" -d 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "profiles" -d 'List the known server profiles, or show one'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -27,6 +27,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class
     Namespace(NamespaceArgs),
+    /// Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server
+    Analyze(AnalyzeArgs),
+    /// List the known server profiles, or show one
+    Profiles(ProfilesArgs),
     /// Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)
     Serve(ServeArgs),
     /// Run the KB checks against the embedded server; works with nothing installed
@@ -104,6 +108,26 @@ pub struct ServeArgs {
     /// Seconds a client may stay silent before it is logged out
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub idle_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The transcript; - or nothing reads standard input
+    #[arg(value_name = "FILE", default_value = "-")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub expect: ExpectArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// Show this profile whole (sources, patterns, namespace, quirks)
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 }
 
 #[derive(Debug, Args)]

@@ -9,8 +9,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use imapdiag::cli::{
-    AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, ExpectArgs, FormatArg, OutputArgs,
-    QuitAfter, SecurityArg, ServeArgs,
+    AnalyzeArgs, AuthArg, CheckArgs, Cli, ColorArg, Command, ConnectArgs, ExpectArgs, FormatArg,
+    OutputArgs, ProfilesArgs, QuitAfter, SecurityArg, ServeArgs,
 };
 use imapdiag::diagnosis::{diagnose, Plan};
 use imapdiag::render::{render, Format, TextOptions};
@@ -60,6 +60,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Plan::Namespace,
             None,
         ),
+        Command::Analyze(args) => analyze(&args),
+        Command::Profiles(args) => profiles(&args),
         Command::Serve(args) => serve(&args),
         Command::Demo { color } => {
             set_color(color);
@@ -154,6 +156,59 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
     })
 }
 
+fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let expect = expectation(&args.expect)?;
+    let (name, bytes) = read_input(&args.file)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let report = imapdiag::diagnosis::analyze::analyze(&text, &name, &expect);
+    emit(&report, &args.output)
+}
+
+/// The file (or standard input for `-`), at most MAX_INPUT bytes.
+fn read_input(file: &std::path::Path) -> Result<(String, Vec<u8>)> {
+    use std::io::Read;
+    let limit = imapdiag::diagnosis::analyze::MAX_INPUT as u64;
+    let mut bytes = Vec::new();
+    let name = file.display().to_string();
+    if name == "-" {
+        std::io::stdin().take(limit + 1).read_to_end(&mut bytes)?;
+    } else {
+        std::fs::File::open(file)
+            .with_context(|| format!("cannot read {name}"))?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {name}"))?;
+    }
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{name} is larger than {} MiB; cut it to the session in question",
+            limit >> 20
+        );
+    }
+    Ok((name, bytes))
+}
+
+fn profiles(args: &ProfilesArgs) -> Result<ExitCode> {
+    let all = imapdiag::profiles::all();
+    let chosen: Vec<&imapdiag::profiles::Profile> = match &args.name {
+        Some(n) => vec![
+            &imapdiag::profiles::by_name(n)
+                .with_context(|| format!("no profile {n:?} (imapdiag profiles lists them)"))?
+                .profile,
+        ],
+        None => all.iter().map(|k| &k.profile).collect(),
+    };
+    let text = match args.format {
+        FormatArg::Json => serde_json::to_string_pretty(&chosen)? + "\n",
+        FormatArg::Text if args.name.is_some() => imapdiag::render::profile_text(chosen[0]),
+        FormatArg::Text => imapdiag::render::profiles_table(&chosen),
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn diagnose_and_render(
     conn: &ConnectArgs,
     expect: &ExpectArgs,
@@ -168,12 +223,17 @@ fn diagnose_and_render(
         .enable_all()
         .build()?;
     let report = runtime.block_on(diagnose(&settings, plan));
+    emit(&report, output)
+}
+
+fn emit(report: &imapdiag::report::Report, output: &OutputArgs) -> Result<ExitCode> {
+    set_color(output.color);
     let format = match output.format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
     };
     let text = render(
-        &report,
+        report,
         format,
         &TextOptions {
             transcript: output.transcript,

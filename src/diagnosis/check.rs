@@ -9,7 +9,7 @@ use super::findings as code;
 use super::follow::Follow;
 use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
 use super::record::{self, message_findings, simple_step, surprise_findings};
-use super::referral;
+use super::{referral, verdicts};
 use crate::client::connection::Connection;
 use crate::client::{Exchange, Received, Session, Transcript};
 use crate::proto::imap_url::ImapUrl;
@@ -301,11 +301,7 @@ impl Run<'_, '_> {
                 if self.referral_of("greeting", s) {
                     return Err(Stop::Failed);
                 }
-                self.find(
-                    Finding::new(code::GREETING_BYE, Severity::Critical, "the server refused the connection with BYE")
-                        .detail(escape_str(&s.text))
-                        .remedy("RFC 3501 §7.1.5: the server will not accept this client now; read the text, check connection limits and access rules."),
-                );
+                self.find(verdicts::greeting_bye(s));
                 Err(Stop::Failed)
             }
             StatusKind::Preauth => {
@@ -599,11 +595,7 @@ impl Run<'_, '_> {
         };
         if status.kind != StatusKind::Ok {
             if status.referral_urls().is_none() {
-                self.find(
-                    Finding::new(code::LOGIN_FAILED, Severity::Critical, format!("{} was rejected: {}", name.to_uppercase(), status.kind.as_str()))
-                        .detail(escape_str(&status.text))
-                        .remedy("Check the user name form the server expects (user, user@domain, DOMAIN/user/alias on Exchange) and the password."),
-                );
+                self.find(verdicts::login_failed(name, status));
             }
             return Err(Stop::Done);
         }
@@ -665,38 +657,9 @@ impl Run<'_, '_> {
     }
 
     fn namespace_findings(&mut self, ex: &Exchange) {
-        match (&self.report.namespace, &ex.completion) {
-            (Some(ns), _) => {
-                let nil = [&ns.personal, &ns.other_users, &ns.shared]
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                    .filter(|d| d.delimiter.is_none())
-                    .map(|d| format!("{:?}", d.prefix))
-                    .collect::<Vec<_>>();
-                if !nil.is_empty() {
-                    self.find(
-                        Finding::new(code::NAMESPACE_NIL_DELIMITER, Severity::Warning, "a namespace has no hierarchy delimiter (NIL)")
-                            .detail(format!("prefixes: {}", nil.join(", ")))
-                            .remedy("Folders cannot be nested there; clients that assume a delimiter may fail to create subfolders."),
-                    );
-                }
-            }
-            (None, completion) => {
-                let text = completion
-                    .as_ref()
-                    .map(|s| format!("{} {}", s.kind.as_str(), escape_str(&s.text)))
-                    .unwrap_or_default();
-                self.find(
-                    Finding::new(
-                        code::NAMESPACE_FAILED,
-                        Severity::Warning,
-                        "NAMESPACE gave no namespace reply",
-                    )
-                    .detail(text)
-                    .remedy("Clients fall back to guessing the personal prefix; set it by hand."),
-                );
-            }
+        if let Some(f) = verdicts::namespace(self.report.namespace.as_ref(), ex.completion.as_ref())
+        {
+            self.find(f);
         }
     }
 
@@ -736,19 +699,7 @@ impl Run<'_, '_> {
             if let Some(url) = self.login_ok_referral() {
                 self.find(referral::no_replica(&mailbox, &status, &url));
             } else if status.referral_urls().is_none() {
-                self.find(
-                    Finding::new(
-                        code::SELECT_FAILED,
-                        Severity::Critical,
-                        format!(
-                            "SELECT {} failed: {}",
-                            escape_str(&mailbox),
-                            status.kind.as_str()
-                        ),
-                    )
-                    .detail(escape_str(&status.text))
-                    .remedy("Check that the mailbox exists (LIST) and that this user may open it."),
-                );
+                self.find(verdicts::select_failed(&mailbox, &status));
             }
             return Ok(());
         }

@@ -50,3 +50,4 @@ pub const EXCHANGE_NOT_CONNECTED: &str = "exchange-not-connected";
 pub const EXCHANGE_WRONG_SERVER: &str = "exchange-wrong-server";
 pub const REFERRAL_NOT_ADVERTISED: &str = "referral-not-advertised";
 pub const REFERRAL_URL_PRE_SP3: &str = "referral-url-pre-sp3";
+pub const NOT_JUDGED: &str = "not-judged";

@@ -1,15 +1,17 @@
 //! Diagnoses: drive the client core through scripted checks and produce a [`Report`].
 //! Nothing here prints; a server problem is a finding, never an `Err`.
 
+pub mod analyze;
 mod check;
 pub mod findings;
 mod follow;
 mod hops;
-mod mailbox;
+pub(crate) mod mailbox;
 pub mod profile;
-mod record;
-mod referral;
+pub(crate) mod record;
+pub(crate) mod referral;
 mod signs;
+pub(crate) mod verdicts;
 
 pub use check::Plan;
 pub use follow::same_domain;

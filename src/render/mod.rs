@@ -1,9 +1,11 @@
 //! Renderers take a finished [`Report`] and return text; they never touch the network.
 
 mod json;
+mod profiles;
 mod text;
 
 pub use json::render_json;
+pub use profiles::{profile_text, profiles_table};
 pub use text::{render_text, TextOptions};
 
 use crate::report::Report;

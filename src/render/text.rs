@@ -8,7 +8,7 @@ use colored::{ColoredString, Colorize};
 
 use crate::proto::sanitize::escape_str;
 use crate::proto::NamespaceDescr;
-use crate::report::{Finding, Report, Severity, Status, Step, StepStatus};
+use crate::report::{Finding, Fingerprint, Report, Severity, Status, Step, StepStatus};
 
 #[derive(Debug, Clone, Default)]
 pub struct TextOptions {
@@ -62,6 +62,16 @@ fn header(out: &mut String, r: &Report) {
         .as_deref()
         .map(|u| format!(" as {}", escape_str(u)))
         .unwrap_or_default();
+    if r.command == "analyze" {
+        let _ = writeln!(
+            out,
+            "imapdiag analyze {} ({}): {}",
+            escape_str(&t.input),
+            t.security,
+            status_word(r.status)
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "imapdiag {} {}:{} ({}){}: {}",
@@ -87,6 +97,32 @@ fn server(out: &mut String, r: &Report) {
     }
     if let Some(after) = &s.capabilities_after_login {
         field(out, "after login", &escape_str(&after.join(" ")));
+    }
+    if let Some(id) = &s.id {
+        let pairs: Vec<String> = id
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("NIL")))
+            .collect();
+        field(out, "id", &escape_str(&pairs.join(" ")));
+    }
+    if let Some(fp) = &s.fingerprint {
+        fingerprint(out, fp);
+    }
+}
+
+fn fingerprint(out: &mut String, fp: &Fingerprint) {
+    let product = match (&fp.product, &fp.version) {
+        (Some(p), Some(v)) => format!("{p} {v} ({} confidence)", fp.confidence),
+        (Some(p), None) => format!("{p} ({} confidence)", fp.confidence),
+        (None, _) => "unknown: no known profile matches".dimmed().to_string(),
+    };
+    field(out, "product", &escape_str(&product));
+    for (i, e) in fp.evidence.iter().enumerate() {
+        let key = if i == 0 { "evidence" } else { "" };
+        field(out, key, &escape_str(&format!("{}: {}", e.source, e.says)));
+    }
+    for c in &fp.conflicts {
+        field(out, "conflict", &escape_str(c).yellow().to_string());
     }
 }
 
@@ -214,6 +250,23 @@ fn namespace(out: &mut String, r: &Report) {
     field(out, "raw", &ns.raw);
     if let Some(d) = &ns.list_delimiter {
         field(out, "LIST delimiter", &escape_str(&format!("{d:?}")));
+    }
+    let Some(p) = &r.profile else { return };
+    for (i, c) in p.compared.iter().enumerate() {
+        let key = if i == 0 { "compared" } else { "" };
+        let verdict = if c.matches {
+            "matches".green().to_string()
+        } else {
+            "differs".yellow().to_string()
+        };
+        let line = format!(
+            "{:<18} {verdict}  {} ({})",
+            c.profile, c.product, c.evidence
+        );
+        field(out, key, &escape_str(&line));
+        for d in &c.differences {
+            field(out, "", &format!("  {}", escape_str(d)));
+        }
     }
 }
 

@@ -1,0 +1,328 @@
+//! A saved session replayed into a report: each client command and the server lines up to
+//! its tagged completion become an exchange, judged by the same rules as a live check.
+
+use std::time::Duration;
+
+use super::reader::{Dir, Line};
+use super::redact::redact_command;
+use crate::client::session::{Exchange, Received};
+use crate::diagnosis::findings as code;
+use crate::diagnosis::mailbox::{mailbox_report, namespace_report};
+use crate::diagnosis::record::{self, message_findings};
+use crate::diagnosis::{referral, verdicts};
+use crate::proto::response::parse;
+use crate::proto::sanitize::escape_str;
+use crate::proto::{Data, RespCode, Response, Status, StatusKind};
+use crate::report::{Finding, Report, Severity, StepStatus, WireLine};
+
+/// A command waiting for its tagged completion.
+struct Open {
+    ex: Exchange,
+    verb: String,
+    /// LOGIN and AUTHENTICATE: every later client line up to the completion is a secret.
+    secret: bool,
+}
+
+pub struct Replay {
+    pub report: Report,
+    open: Vec<Open>,
+    greeting_seen: bool,
+    logged_in: bool,
+    /// Verbs whose completion was seen, for "what could not be judged".
+    pub completed: Vec<String>,
+}
+
+impl Replay {
+    pub fn new(report: Report) -> Self {
+        Replay {
+            report,
+            open: Vec::new(),
+            greeting_seen: false,
+            logged_in: false,
+            completed: Vec::new(),
+        }
+    }
+
+    pub fn line(&mut self, l: &Line) {
+        match l.dir {
+            Dir::Client => self.client(&l.text),
+            Dir::Server if !self.greeting_seen => self.greeting(&l.text),
+            Dir::Server => self.server(&l.text),
+        }
+    }
+
+    /// Commands left without a completion (the paste ended) still become steps.
+    pub fn finish(&mut self) {
+        for open in std::mem::take(&mut self.open) {
+            let name = open.verb.to_ascii_lowercase();
+            self.report
+                .steps
+                .push(record::step(&name, StepStatus::Failed, &open.ex));
+        }
+    }
+
+    fn wire(&mut self, dir: &str, line: &str) {
+        for l in line.split("\r\n") {
+            self.report.transcript.push(WireLine {
+                hop: 0,
+                t_ms: 0.0,
+                dir: dir.into(),
+                line: escape_str(l),
+            });
+        }
+    }
+
+    fn client(&mut self, text: &str) {
+        if let Some(open) = self.open.last_mut().filter(|o| o.secret) {
+            // A SASL response or a literal: the secret itself.
+            let shown = crate::secret::REDACTED;
+            open.ex
+                .sent
+                .extend_from_slice(format!("{shown}\r\n").as_bytes());
+            self.wire("C", shown);
+            return;
+        }
+        let mut words = text.split(' ');
+        let tag = words.next().unwrap_or("").to_string();
+        let verb = words.next().unwrap_or("").to_ascii_uppercase();
+        let shown = redact_command(text);
+        self.wire("C", &shown);
+        let secret = matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE");
+        self.open.push(Open {
+            ex: exchange(&tag, format!("{shown}\r\n").into_bytes()),
+            verb,
+            secret,
+        });
+    }
+
+    fn greeting(&mut self, text: &str) {
+        self.greeting_seen = true;
+        self.wire("S", text);
+        let r = received(text, true);
+        let mut step =
+            record::simple_step("greeting", StepStatus::Ok, std::time::Instant::now(), None);
+        step.elapsed_ms = 0.0;
+        step.received = record::lines(&r.raw);
+        self.report.server.greeting = step.received.first().cloned();
+        message_findings("greeting", &r, &mut self.report.findings);
+        if let Response::Greeting(s) = r.response() {
+            self.take_caps(s);
+            if s.kind == StatusKind::Bye {
+                step.status = StepStatus::Failed;
+                if !referral::record(&mut self.report, 0, "greeting", s) {
+                    self.report.findings.push(verdicts::greeting_bye(s));
+                }
+            }
+            self.logged_in = s.kind == StatusKind::Preauth;
+        }
+        self.report.steps.push(step);
+    }
+
+    fn server(&mut self, text: &str) {
+        self.wire("S", text);
+        let r = received(text, false);
+        let tagged = match r.response() {
+            Response::Tagged { tag, status } => Some((tag.clone(), status.clone())),
+            _ => None,
+        };
+        self.data(&r);
+        let Some((tag, status)) = tagged else {
+            if let Some(open) = self.open.last_mut() {
+                open.ex.received.push(r);
+            }
+            return;
+        };
+        let mut open = match self.open.iter().rposition(|o| o.ex.tag == tag) {
+            Some(i) => self.open.remove(i),
+            // No client line (telnet without echo): name the step from the server's text.
+            None => Open {
+                ex: exchange(&tag, Vec::new()),
+                verb: inferred_verb(&status.text),
+                secret: false,
+            },
+        };
+        open.ex.received.push(r);
+        open.ex.completion = Some(status);
+        self.complete(open);
+    }
+
+    /// Untagged data that tells about the server wherever it comes.
+    fn data(&mut self, r: &Received) {
+        match r.response() {
+            Response::Data(Data::Capability(caps)) => self.set_caps(caps.clone()),
+            Response::Data(Data::Id(fields)) => {
+                self.report.server.id =
+                    Some(fields.clone().unwrap_or_default().into_iter().collect());
+            }
+            _ => {}
+        }
+    }
+
+    fn take_caps(&mut self, s: &Status) {
+        if let Some(RespCode::Capability(caps)) = &s.code {
+            self.set_caps(caps.clone());
+        }
+    }
+
+    fn set_caps(&mut self, caps: Vec<String>) {
+        if self.logged_in {
+            self.report.server.capabilities_after_login = Some(caps);
+        } else {
+            self.report.server.capabilities_before_login = caps;
+        }
+    }
+
+    fn complete(&mut self, open: Open) {
+        let name = open.verb.to_ascii_lowercase();
+        let ex = open.ex;
+        for r in &ex.received {
+            message_findings(&name, r, &mut self.report.findings);
+        }
+        let Some(status) = ex.completion.clone() else {
+            return;
+        };
+        let ok = status.kind == StatusKind::Ok;
+        let status_mark = if ok {
+            StepStatus::Ok
+        } else {
+            StepStatus::Failed
+        };
+        self.report
+            .steps
+            .push(record::step(&name, status_mark, &ex));
+        let referred = referral::record(&mut self.report, 0, &name, &status);
+        self.completed.push(name.clone());
+        match name.as_str() {
+            "login" | "authenticate" => self.login(&name, &status, referred),
+            "select" | "examine" => self.select(&ex, &status, referred),
+            "namespace" => {
+                self.report.namespace = namespace_report(&ex);
+                let f = verdicts::namespace(self.report.namespace.as_ref(), Some(&status));
+                self.report.findings.extend(f);
+            }
+            _ => {}
+        }
+    }
+
+    fn login(&mut self, name: &str, status: &Status, referred: bool) {
+        if status.kind != StatusKind::Ok {
+            if !referred {
+                self.report
+                    .findings
+                    .push(verdicts::login_failed(name, status));
+            }
+            return;
+        }
+        self.logged_in = true;
+        self.take_caps(status);
+    }
+
+    fn select(&mut self, ex: &Exchange, status: &Status, referred: bool) {
+        let mailbox = select_argument(&ex.sent);
+        if status.kind == StatusKind::Ok {
+            self.report.mailbox = Some(mailbox_report(&mailbox, ex));
+            return;
+        }
+        let ok_referral = self
+            .report
+            .referrals
+            .iter()
+            .find(|r| r.response == "OK" && !matches!(r.step.as_str(), "select" | "examine"))
+            .map(|r| r.url.clone());
+        match ok_referral {
+            Some(url) => self
+                .report
+                .findings
+                .push(referral::no_replica(&mailbox, status, &url)),
+            None if !referred => self
+                .report
+                .findings
+                .push(verdicts::select_failed(&mailbox, status)),
+            None => {}
+        }
+    }
+}
+
+fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
+    Exchange {
+        tag: tag.to_string(),
+        sent,
+        received: Vec::new(),
+        completion: None,
+        error: None,
+        surprises: Vec::new(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn received(text: &str, greeting: bool) -> Received {
+    let raw = format!("{text}\r\n").into_bytes();
+    Received {
+        parsed: parse(&raw, greeting),
+        raw,
+        bare_lf: false,
+    }
+}
+
+/// Exchange and others name the command in their completion text (`LOGIN completed`).
+fn inferred_verb(text: &str) -> String {
+    let first = text.split(' ').next().unwrap_or("").to_ascii_uppercase();
+    let known = [
+        "LOGIN",
+        "AUTHENTICATE",
+        "SELECT",
+        "EXAMINE",
+        "NAMESPACE",
+        "CAPABILITY",
+        "LOGOUT",
+        "LIST",
+        "ID",
+    ];
+    if known.contains(&first.as_str()) {
+        first
+    } else if text.contains("no replica") {
+        // KB217388's answer to SELECT after a login referral names no command.
+        "SELECT".into()
+    } else {
+        "UNKNOWN".into()
+    }
+}
+
+/// The mailbox argument of a `tag SELECT mailbox` line, unquoted.
+fn select_argument(sent: &[u8]) -> String {
+    let line = String::from_utf8_lossy(sent);
+    let arg = line.trim_end().splitn(3, ' ').nth(2).unwrap_or("").trim();
+    match arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
+        Some(q) => q.replace("\\\"", "\"").replace("\\\\", "\\"),
+        None if arg.is_empty() => "INBOX".into(),
+        None => arg.to_string(),
+    }
+}
+
+/// What a transcript cannot show, said as one finding.
+pub fn not_judged(completed: &[String], had_greeting: bool) -> Option<Finding> {
+    let mut gaps =
+        vec!["TLS and the certificate (a transcript does not show the handshake)".to_string()];
+    if !had_greeting {
+        gaps.push("the greeting (none in the transcript)".into());
+    }
+    let saw = |v: &[&str]| completed.iter().any(|c| v.contains(&c.as_str()));
+    if !saw(&["login", "authenticate"]) {
+        gaps.push("the login (no LOGIN or AUTHENTICATE completed)".into());
+    }
+    if !saw(&["namespace"]) {
+        gaps.push("the namespaces (no NAMESPACE reply)".into());
+    }
+    if !saw(&["select", "examine"]) {
+        gaps.push("opening a mailbox (no SELECT)".into());
+    }
+    Some(
+        Finding::new(
+            code::NOT_JUDGED,
+            Severity::Info,
+            "a saved transcript cannot show everything",
+        )
+        .detail(format!("not judged: {}", gaps.join("; ")))
+        .remedy("Run imapdiag check against the server for what the transcript lacks."),
+    )
+}
