@@ -65,6 +65,11 @@ fn binary() -> Option<PathBuf> {
 
 /// Starts an instance, or returns `None` (after saying so) when Dovecot is missing.
 pub fn start(layout: Layout, users: Vec<User>) -> Option<Dovecot> {
+    start_with(layout, users, "")
+}
+
+/// As [`start`], with extra configuration lines (e.g. `login_greeting = ...`).
+pub fn start_with(layout: Layout, users: Vec<User>, extra: &str) -> Option<Dovecot> {
     let Some(bin) = binary() else {
         if std::env::var("IMAPDIAG_REQUIRE_DOVECOT").as_deref() == Ok("1") {
             panic!("IMAPDIAG_REQUIRE_DOVECOT=1 but dovecot is not installed (apt-get install dovecot-imapd)");
@@ -74,7 +79,7 @@ pub fn start(layout: Layout, users: Vec<User>) -> Option<Dovecot> {
         );
         return None;
     };
-    Some(launch(&bin, layout, users))
+    Some(launch(&bin, layout, users, extra))
 }
 
 /// An instance with alice/secret and bob/hunter2.
@@ -87,10 +92,10 @@ pub fn start_default(layout: Layout) -> Option<Dovecot> {
 
 /// Starts an instance; when its ports were taken between choosing and binding (parallel
 /// tests), tries again on fresh ones.
-fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
+fn launch(bin: &Path, layout: Layout, users: Vec<User>, extra: &str) -> Dovecot {
     let mut last = String::new();
     for _ in 0..3 {
-        match try_launch(bin, layout, &users) {
+        match try_launch(bin, layout, &users, extra) {
             Ok(d) => return d,
             Err(e) => last = e,
         }
@@ -98,7 +103,7 @@ fn launch(bin: &Path, layout: Layout, users: Vec<User>) -> Dovecot {
     panic!("dovecot did not start: {last}");
 }
 
-fn try_launch(bin: &Path, layout: Layout, users: &[User]) -> Result<Dovecot, String> {
+fn try_launch(bin: &Path, layout: Layout, users: &[User], extra: &str) -> Result<Dovecot, String> {
     let tmp = tempfile::Builder::new()
         .prefix("imapdiag-dovecot")
         .tempdir()
@@ -108,7 +113,8 @@ fn try_launch(bin: &Path, layout: Layout, users: &[User]) -> Result<Dovecot, Str
     let port = super::free_port_pair();
     prepare_dirs(&dir, users, &ids);
     std::fs::write(dir.join("users"), users_file(&dir, users, &ids)).unwrap();
-    std::fs::write(dir.join("dovecot.conf"), config(&dir, port, layout, &ids)).unwrap();
+    let conf = config(&dir, port, layout, &ids) + extra;
+    std::fs::write(dir.join("dovecot.conf"), conf).unwrap();
     let child = Command::new(bin)
         .arg("-F")
         .arg("-c")

@@ -46,7 +46,7 @@ impl Replay {
     pub fn line(&mut self, l: &Line) {
         match l.dir {
             Dir::Client => self.client(&l.text),
-            Dir::Server if !self.greeting_seen => self.greeting(&l.text),
+            Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(&l.text),
             Dir::Server => self.server(&l.text),
         }
     }
@@ -119,6 +119,8 @@ impl Replay {
     }
 
     fn server(&mut self, text: &str) {
+        // A paste that starts after the greeting (KB Q311468 shows only the commands).
+        self.greeting_seen = true;
         self.wire("S", text);
         let r = received(text, false);
         let tagged = match r.response() {
@@ -241,6 +243,11 @@ impl Replay {
             None => {}
         }
     }
+}
+
+fn is_greeting(text: &str) -> bool {
+    let u = text.to_ascii_uppercase();
+    ["* OK", "* PREAUTH", "* BYE"].iter().any(|p| u.starts_with(p))
 }
 
 fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
