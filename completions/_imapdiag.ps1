@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
@@ -90,6 +91,28 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imapdiag;shell' {
+            [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'The user to log in as (also taken from imap://user@host)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user to log in as (also taken from imap://user@host)')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file too')
+            [CompletionResult]::new('--cert-warn-days', '--cert-warn-days', [CompletionResultType]::ParameterName, 'Warn when the certificate expires within this many days')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds allowed for the connection and for each step')
+            [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl''s option; repeatable')
+            [CompletionResult]::new('--trust-referral', '--trust-referral', [CompletionResultType]::ParameterName, 'A host outside the target''s domain that may receive the credentials when a referral is followed; repeatable')
+            [CompletionResult]::new('--max-referrals', '--max-referrals', [CompletionResultType]::ParameterName, 'Referrals followed at most, one after another (1 to 10)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal')
+            [CompletionResult]::new('--allow-plaintext-login', '--allow-plaintext-login', [CompletionResultType]::ParameterName, 'Allow sending the password over a connection without TLS')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Continue when the certificate does not verify (reported as a WARNING)')
+            [CompletionResult]::new('--no-id', '--no-id', [CompletionResultType]::ParameterName, 'Do not send ID (RFC 2971), which otherwise names the server for the fingerprint')
+            [CompletionResult]::new('--follow-referrals', '--follow-referrals', [CompletionResultType]::ParameterName, 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there')
+            [CompletionResult]::new('--ignore-no', '--ignore-no', [CompletionResultType]::ParameterName, 'Script mode: NO and BAD answers do not make the exit status CRITICAL')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imapdiag;analyze' {
             [CompletionResult]::new('--expect-profile', '--expect-profile', [CompletionResultType]::ParameterName, 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING')
             [CompletionResult]::new('--expect-namespace', '--expect-namespace', [CompletionResultType]::ParameterName, 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))''')
@@ -140,6 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
         'imapdiag;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT')
             [CompletionResult]::new('namespace', 'namespace', [CompletionResultType]::ParameterValue, 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class')
+            [CompletionResult]::new('shell', 'shell', [CompletionResultType]::ParameterValue, 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
@@ -153,6 +177,9 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             break
         }
         'imapdiag;help;namespace' {
+            break
+        }
+        'imapdiag;help;shell' {
             break
         }
         'imapdiag;help;analyze' {

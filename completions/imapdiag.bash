@@ -43,6 +43,9 @@ _imapdiag() {
             imapdiag,serve)
                 cmd="imapdiag__subcmd__serve"
                 ;;
+            imapdiag,shell)
+                cmd="imapdiag__subcmd__shell"
+                ;;
             imapdiag__subcmd__help,analyze)
                 cmd="imapdiag__subcmd__help__subcmd__analyze"
                 ;;
@@ -70,6 +73,9 @@ _imapdiag() {
             imapdiag__subcmd__help,serve)
                 cmd="imapdiag__subcmd__help__subcmd__serve"
                 ;;
+            imapdiag__subcmd__help,shell)
+                cmd="imapdiag__subcmd__help__subcmd__shell"
+                ;;
             *)
                 ;;
         esac
@@ -77,7 +83,7 @@ _imapdiag() {
 
     case "${cmd}" in
         imapdiag)
-            opts="-h -V --help --version check namespace analyze profiles serve demo schema gen-assets help"
+            opts="-h -V --help --version check namespace shell analyze profiles serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,7 +241,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help)
-            opts="check namespace analyze profiles serve demo schema gen-assets help"
+            opts="check namespace shell analyze profiles serve demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +367,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__shell)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -517,6 +537,68 @@ _imapdiag() {
                     ;;
                 --idle-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__shell)
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --no-id --follow-referrals --trust-referral --max-referrals --ignore-no --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --security)
+                    COMPREPLY=($(compgen -W "auto starttls tls plain" -- "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "auto login plain" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert-warn-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trust-referral)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-referrals)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --version 'Print version'
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand shell 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal'
             cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
             cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
@@ -84,6 +85,27 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imapdiag;shell'= {
+            cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
+            cand -u 'The user to log in as (also taken from imap://user@host)'
+            cand --user 'The user to log in as (also taken from imap://user@host)'
+            cand --password-file 'Read the password from the first line of FILE'
+            cand --auth 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN'
+            cand --ca-file 'Trust the CA certificates in this PEM file too'
+            cand --cert-warn-days 'Warn when the certificate expires within this many days'
+            cand --timeout 'Seconds allowed for the connection and for each step'
+            cand --connect-to 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl''s option; repeatable'
+            cand --trust-referral 'A host outside the target''s domain that may receive the credentials when a referral is followed; repeatable'
+            cand --max-referrals 'Referrals followed at most, one after another (1 to 10)'
+            cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
+            cand --allow-plaintext-login 'Allow sending the password over a connection without TLS'
+            cand --insecure 'Continue when the certificate does not verify (reported as a WARNING)'
+            cand --no-id 'Do not send ID (RFC 2971), which otherwise names the server for the fingerprint'
+            cand --follow-referrals 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
+            cand --ignore-no 'Script mode: NO and BAD answers do not make the exit status CRITICAL'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imapdiag;analyze'= {
             cand --expect-profile 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING'
             cand --expect-namespace 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'''
@@ -128,6 +150,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help'= {
             cand check 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
             cand namespace 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+            cand shell 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal'
             cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
             cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
@@ -139,6 +162,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help;check'= {
         }
         &'imapdiag;help;namespace'= {
+        }
+        &'imapdiag;help;shell'= {
         }
         &'imapdiag;help;analyze'= {
         }

@@ -28,6 +28,7 @@ complete -c imapdiag -n "__fish_imapdiag_needs_command" -s h -l help -d 'Print h
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -s V -l version -d 'Print version'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "shell" -d 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "analyze" -d 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "profiles" -d 'List the known server profiles, or show one'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
@@ -101,6 +102,30 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l follow-r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
+starttls\t''
+tls\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
+login\t''
+plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l allow-plaintext-login -d 'Allow sending the password over a connection without TLS'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l insecure -d 'Continue when the certificate does not verify (reported as a WARNING)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l no-id -d 'Do not send ID (RFC 2971), which otherwise names the server for the fingerprint'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ignore-no -d 'Script mode: NO and BAD answers do not make the exit status CRITICAL'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format -r -f -a "text\t''
@@ -130,12 +155,13 @@ never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand gen-assets" -s h -l help -d 'Print help'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "analyze" -d 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "profiles" -d 'List the known server profiles, or show one'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace analyze profiles serve demo schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "check" -d 'The scripted check: connect, greeting, CAPABILITY, STARTTLS, login, NAMESPACE, SELECT, LOGOUT'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "namespace" -d 'Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "shell" -d 'An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "analyze" -d 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "profiles" -d 'List the known server profiles, or show one'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "serve" -d 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "demo" -d 'Run the KB checks against the embedded server; works with nothing installed'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand help; and not __fish_seen_subcommand_from check namespace shell analyze profiles serve demo schema gen-assets help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

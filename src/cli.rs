@@ -27,6 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Log in, ask NAMESPACE and `LIST "" ""`, and show each namespace class
     Namespace(NamespaceArgs),
+    /// An interactive IMAP session that replaces telnet; reads a script when stdin is not a terminal
+    Shell(ShellArgs),
     /// Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server
     Analyze(AnalyzeArgs),
     /// List the known server profiles, or show one
@@ -108,6 +110,18 @@ pub struct ServeArgs {
     /// Seconds a client may stay silent before it is logged out
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub idle_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShellArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    /// Script mode: NO and BAD answers do not make the exit status CRITICAL
+    #[arg(long)]
+    pub ignore_no: bool,
+    /// auto honours NO_COLOR, TERM=dumb and output that is not a terminal
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
 }
 
 #[derive(Debug, Args)]

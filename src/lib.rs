@@ -15,4 +15,5 @@ pub mod report;
 pub mod secret;
 pub mod serve;
 pub mod settings;
+pub mod shell;
 pub mod target;

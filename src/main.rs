@@ -61,6 +61,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             None,
         ),
         Command::Analyze(args) => analyze(&args),
+        Command::Shell(args) => {
+            let settings = settings(&args.conn, None)?;
+            set_color(args.color);
+            let code = imapdiag::shell::run(settings, args.ignore_no);
+            Ok(ExitCode::from(code as u8))
+        }
         Command::Profiles(args) => profiles(&args),
         Command::Serve(args) => serve(&args),
         Command::Demo { color } => {

@@ -100,6 +100,12 @@ impl Session {
         self.conn.into_transcript()
     }
 
+    /// The connection and the number of the next tag, for a caller that drives the
+    /// connection itself (the shell).
+    pub fn into_parts(self) -> (Connection, u32) {
+        (self.conn, self.next_tag)
+    }
+
     pub fn unread_bytes(&self) -> u64 {
         self.conn.unread_bytes()
     }

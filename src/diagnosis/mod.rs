@@ -4,7 +4,7 @@
 pub mod analyze;
 mod check;
 pub mod findings;
-mod follow;
+pub mod follow;
 mod hops;
 pub(crate) mod mailbox;
 pub mod profile;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::proto::namespace_lenient;
 use crate::proto::NamespaceSet;
 
-pub use compare::{compare, format_set};
+pub use compare::{compare, format_class, format_set};
 pub use fingerprint::{fingerprint, Observed};
 
 /// One entry of `profiles.json`.

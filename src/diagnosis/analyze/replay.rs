@@ -247,7 +247,9 @@ impl Replay {
 
 fn is_greeting(text: &str) -> bool {
     let u = text.to_ascii_uppercase();
-    ["* OK", "* PREAUTH", "* BYE"].iter().any(|p| u.starts_with(p))
+    ["* OK", "* PREAUTH", "* BYE"]
+        .iter()
+        .any(|p| u.starts_with(p))
 }
 
 fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {

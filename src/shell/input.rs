@@ -1,0 +1,288 @@
+//! What the user typed, turned into wire chunks: a bare command gets the next tag, a
+//! tagged line goes as typed, a line ending in a literal announcement (`{n}`, `{n+}`,
+//! RFC 3501 §4.3, RFC 7888) continues on the next line, and what a login sends after the
+//! user name is shown (and kept in history) as `<redacted>`. Pure: no I/O.
+
+use crate::proto::Chunk;
+use crate::secret::REDACTED;
+
+/// The IMAP commands offered for completion and recognised as "bare" (untagged) input.
+pub const COMMANDS: &[&str] = &[
+    "CAPABILITY",
+    "NOOP",
+    "LOGOUT",
+    "STARTTLS",
+    "AUTHENTICATE",
+    "LOGIN",
+    "SELECT",
+    "EXAMINE",
+    "CREATE",
+    "DELETE",
+    "RENAME",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "LIST",
+    "LSUB",
+    "RLIST",
+    "RLSUB",
+    "STATUS",
+    "APPEND",
+    "CHECK",
+    "CLOSE",
+    "UNSELECT",
+    "EXPUNGE",
+    "SEARCH",
+    "FETCH",
+    "STORE",
+    "COPY",
+    "MOVE",
+    "UID",
+    "NAMESPACE",
+    "ID",
+    "IDLE",
+    "DONE",
+    "ENABLE",
+    "GETQUOTAROOT",
+    "GETACL",
+    "MYRIGHTS",
+];
+
+pub const DOT_COMMANDS: &[&str] = &[
+    ".help",
+    ".starttls",
+    ".login",
+    ".namespace",
+    ".check",
+    ".follow",
+    ".transcript",
+    ".raw",
+    ".reconnect",
+    ".quit",
+];
+
+/// A typed line, understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// `.name arguments`
+    Dot {
+        name: String,
+        arg: String,
+    },
+    /// A chunk of an IMAP command: the first line of a command, or the continuation of
+    /// one after a literal announcement.
+    Chunk {
+        tag: String,
+        chunk: Chunk,
+        /// Another line follows (this one announced a literal).
+        continues: bool,
+    },
+    Empty,
+}
+
+/// The typing state between lines: the tag counter and an unfinished command.
+#[derive(Debug, Default)]
+pub struct Typist {
+    next: u32,
+    /// The command whose literal the next line supplies, and whether it is a secret.
+    open: Option<(String, bool)>,
+}
+
+impl Typist {
+    pub fn new(next_tag: u32) -> Self {
+        Typist {
+            next: next_tag,
+            open: None,
+        }
+    }
+
+    pub fn next_tag(&mut self) -> String {
+        let tag = format!("a{:03}", self.next);
+        self.next += 1;
+        tag
+    }
+
+    /// Whether the next line continues a command (its prompt should say so).
+    pub fn continuing(&self) -> bool {
+        self.open.is_some()
+    }
+
+    /// `literal_plus`: the server advertised LITERAL+, so `{n+}` need not wait.
+    pub fn line(&mut self, typed: &str, literal_plus: bool) -> Input {
+        let typed = typed.trim_end_matches(['\r', '\n']);
+        if let Some((tag, secret)) = self.open.take() {
+            return self.chunk(tag, typed, typed, secret, literal_plus);
+        }
+        let t = typed.trim_start();
+        if t.is_empty() {
+            return Input::Empty;
+        }
+        if t.starts_with('.') {
+            let (name, arg) = t.split_once(' ').unwrap_or((t, ""));
+            return Input::Dot {
+                name: name.to_ascii_lowercase(),
+                arg: arg.trim().to_string(),
+            };
+        }
+        let first = t.split(' ').next().unwrap_or("");
+        let (tag, text) = if COMMANDS.contains(&first.to_ascii_uppercase().as_str()) {
+            let tag = self.next_tag();
+            let text = format!("{tag} {t}");
+            (tag, text)
+        } else {
+            (first.to_string(), t.to_string())
+        };
+        let shown = redact(&text);
+        let secret = is_login(&text);
+        self.chunk(tag, &text, &shown, secret, literal_plus)
+    }
+
+    fn chunk(&mut self, tag: String, text: &str, shown: &str, secret: bool, plus: bool) -> Input {
+        let literal = announced(text);
+        let continues = literal.is_some();
+        if continues {
+            self.open = Some((tag.clone(), secret));
+        }
+        // A literal's data line of a login is the password (or the user name): never shown.
+        let shown = if secret && self.shown_is_secret(text, shown) {
+            REDACTED.to_string()
+        } else {
+            shown.to_string()
+        };
+        Input::Chunk {
+            tag,
+            chunk: Chunk {
+                wire: format!("{text}\r\n").into_bytes(),
+                shown: format!("{shown}\r\n").into_bytes(),
+                awaits_continuation: literal == Some(false) || (literal == Some(true) && !plus),
+            },
+            continues,
+        }
+    }
+
+    /// A continuation line of a login: its text is literal data, a secret.
+    fn shown_is_secret(&self, text: &str, shown: &str) -> bool {
+        text == shown && !is_login(text)
+    }
+}
+
+/// `Some(true)` for `{n+}`, `Some(false)` for `{n}` at the end of the line.
+fn announced(text: &str) -> Option<bool> {
+    let inner = text.strip_suffix('}')?;
+    let open = inner.rfind('{')?;
+    let n = &inner[open + 1..];
+    let (digits, plus) = match n.strip_suffix('+') {
+        Some(d) => (d, true),
+        None => (n, false),
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(plus)
+}
+
+fn is_login(text: &str) -> bool {
+    let verb = text.split(' ').nth(1).unwrap_or("").to_ascii_uppercase();
+    matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE")
+}
+
+/// `tag LOGIN user <redacted>`; a password announced as a literal stays visible as
+/// `{n}` only when it is the user name's (the next line is redacted instead).
+fn redact(text: &str) -> String {
+    let mut words = text.splitn(4, ' ');
+    let (tag, verb) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let (a, b) = (words.next(), words.next());
+    match (verb.to_ascii_uppercase().as_str(), a, b) {
+        ("LOGIN", Some(user), Some(pass))
+            if announced(pass).is_none() || !user.starts_with('{') =>
+        {
+            let tail = if announced(pass).is_some() {
+                pass.rsplit_once('{')
+                    .map(|(_, l)| format!(" {{{l}"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            format!("{tag} {verb} {user} {REDACTED}{tail}")
+        }
+        ("AUTHENTICATE", Some(mech), Some(_)) => format!("{tag} {verb} {mech} {REDACTED}"),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(i: &Input) -> String {
+        match i {
+            Input::Chunk { chunk, .. } => String::from_utf8(chunk.shown.clone()).unwrap(),
+            _ => panic!("{i:?}"),
+        }
+    }
+
+    fn wire(i: &Input) -> String {
+        match i {
+            Input::Chunk { chunk, .. } => String::from_utf8(chunk.wire.clone()).unwrap(),
+            _ => panic!("{i:?}"),
+        }
+    }
+
+    #[test]
+    fn bare_commands_get_tags_tagged_lines_go_as_typed() {
+        let mut t = Typist::new(1);
+        let i = t.line("login alice secret", false);
+        assert_eq!(
+            wire(&i),
+            "a001 LOGIN alice secret\r\n".replace("LOGIN", "login")
+        );
+        assert_eq!(shown(&i), "a001 login alice <redacted>\r\n");
+        let i = t.line("? Select Inbox", false);
+        assert_eq!(wire(&i), "? Select Inbox\r\n");
+        let i = t.line("namespace", false);
+        assert_eq!(wire(&i), "a002 namespace\r\n");
+        assert_eq!(t.line("  ", false), Input::Empty);
+        assert_eq!(
+            t.line(".login bob", false),
+            Input::Dot {
+                name: ".login".into(),
+                arg: "bob".into()
+            }
+        );
+    }
+
+    #[test]
+    fn literals_continue_and_wait_unless_literal_plus() {
+        let mut t = Typist::new(1);
+        let i = t.line("select {5}", true);
+        let Input::Chunk {
+            chunk, continues, ..
+        } = &i
+        else {
+            panic!()
+        };
+        assert!(*continues && chunk.awaits_continuation);
+        assert!(t.continuing());
+        let i = t.line("INBOX", true);
+        assert_eq!(wire(&i), "INBOX\r\n");
+        assert!(!t.continuing());
+        let i = t.line("select {5+}", true);
+        let Input::Chunk { chunk, .. } = &i else {
+            panic!()
+        };
+        assert!(!chunk.awaits_continuation);
+        let i = t.line("select {5+}", false);
+        let Input::Chunk { chunk, .. } = &i else {
+            panic!()
+        };
+        assert!(chunk.awaits_continuation, "no LITERAL+: wait anyway");
+    }
+
+    #[test]
+    fn a_password_literal_is_never_shown() {
+        let mut t = Typist::new(7);
+        let i = t.line("login alice {6}", false);
+        assert_eq!(shown(&i), "a007 login alice <redacted> {6}\r\n");
+        let i = t.line("secret", false);
+        assert_eq!(wire(&i), "secret\r\n");
+        assert_eq!(shown(&i), "<redacted>\r\n");
+        let i = t.line("a8 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==", false);
+        assert_eq!(shown(&i), "a8 AUTHENTICATE PLAIN <redacted>\r\n");
+    }
+}

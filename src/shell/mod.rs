@@ -1,0 +1,26 @@
+//! `imapdiag shell`: the interactive IMAP session that replaces telnet (and, when standard
+//! input is not a terminal, a script runner like `imtest -f`).
+
+mod core;
+mod dot;
+pub mod input;
+mod net;
+mod open;
+mod repl;
+mod script;
+mod view;
+
+use std::io::IsTerminal;
+
+use crate::settings::Settings;
+
+pub use repl::history_path;
+
+/// Runs the shell; returns the exit status.
+pub fn run(settings: Settings, ignore_no: bool) -> i32 {
+    if std::io::stdin().is_terminal() {
+        repl::run(settings)
+    } else {
+        script::run(settings, ignore_no)
+    }
+}

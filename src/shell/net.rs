@@ -1,0 +1,195 @@
+//! The shell's connection task: writes what the user sends, reads what the server says
+//! whenever it says it, and holds a chunk after a synchronising literal until the
+//! server's `+` (RFC 3501 §7.5). A tagged NO or BAD instead of `+` drops the rest of
+//! that command.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::open::tls_note;
+use crate::client::connection::Connection;
+use crate::client::Received;
+use crate::proto::response::parse;
+use crate::proto::{Chunk, Response, StatusKind};
+use crate::settings::Settings;
+
+pub enum Out {
+    Chunk {
+        tag: String,
+        chunk: Chunk,
+    },
+    /// `tag STARTTLS`, then the handshake right after the OK.
+    StartTls {
+        tag: String,
+    },
+    /// Send the transcript so far as an [`Event::Transcript`].
+    Transcript,
+    Close,
+}
+
+pub enum Event {
+    Received(Received),
+    /// What was written, secrets redacted.
+    Sent(Vec<u8>),
+    /// A note from the shell about the connection (TLS up, bytes discarded).
+    Note(String),
+    /// The connection ended; the text says why.
+    Closed(String),
+    /// The transcript at the end (secrets redacted), for `.transcript save`.
+    Transcript(Vec<u8>),
+}
+
+/// An idle interactive session waits this long for the server; it is the server's idle
+/// timeout (30 minutes in RFC 3501 §5.4) that normally ends it.
+const IDLE: Duration = Duration::from_secs(3600);
+
+pub async fn run(
+    mut conn: Connection,
+    mut rx: UnboundedReceiver<Out>,
+    tx: Sender<Event>,
+    s: Settings,
+) {
+    let mut queue: VecDeque<(String, Chunk)> = VecDeque::new();
+    let mut waiting: Option<String> = None;
+    loop {
+        while waiting.is_none() {
+            let Some((tag, chunk)) = queue.pop_front() else {
+                break;
+            };
+            if let Err(e) = conn
+                .write(&chunk.wire, &chunk.shown, Instant::now() + s.timeout)
+                .await
+            {
+                let _ = tx.send(Event::Closed(format!("write failed: {e}")));
+                return;
+            }
+            let _ = tx.send(Event::Sent(chunk.shown));
+            if chunk.awaits_continuation {
+                waiting = Some(tag);
+            }
+        }
+        tokio::select! {
+            out = rx.recv() => match out {
+                Some(Out::Chunk { tag, chunk }) => queue.push_back((tag, chunk)),
+                Some(Out::StartTls { tag }) => {
+                    conn = match starttls(conn, &tag, &tx, &s).await {
+                        Some(c) => c,
+                        None => return,
+                    };
+                }
+                Some(Out::Transcript) => {
+                    let _ = tx.send(Event::Transcript(transcript_text(&conn.transcript)));
+                }
+                Some(Out::Close) | None => break,
+            },
+            msg = conn.read_message(Instant::now() + IDLE) => {
+                let msg = match msg {
+                    Ok(m) => m,
+                    Err(e) => {
+                        let _ = tx.send(Event::Closed(e.to_string()));
+                        return;
+                    }
+                };
+                let r = Received { parsed: parse(&msg.raw, false), raw: msg.raw, bare_lf: msg.bare_lf };
+                settle(&r, &mut waiting, &mut queue);
+                let _ = tx.send(Event::Received(r));
+            }
+        }
+    }
+}
+
+/// `+` releases the held chunk; the held command's tagged completion drops its rest.
+fn settle(r: &Received, waiting: &mut Option<String>, queue: &mut VecDeque<(String, Chunk)>) {
+    match r.response() {
+        Response::Continuation { .. } => *waiting = None,
+        Response::Tagged { tag, .. } if waiting.as_deref() == Some(tag.as_str()) => {
+            queue.retain(|(t, _)| t != tag);
+            *waiting = None;
+        }
+        _ => {}
+    }
+}
+
+async fn starttls(
+    mut conn: Connection,
+    tag: &str,
+    tx: &Sender<Event>,
+    s: &Settings,
+) -> Option<Connection> {
+    let line = format!("{tag} STARTTLS\r\n");
+    let deadline = Instant::now() + s.timeout;
+    if conn
+        .write(line.as_bytes(), line.as_bytes(), deadline)
+        .await
+        .is_err()
+    {
+        let _ = tx.send(Event::Closed("write failed".into()));
+        return None;
+    }
+    let _ = tx.send(Event::Sent(line.into_bytes()));
+    loop {
+        let msg = match conn.read_message(deadline).await {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = tx.send(Event::Closed(e.to_string()));
+                return None;
+            }
+        };
+        let r = Received {
+            parsed: parse(&msg.raw, false),
+            raw: msg.raw,
+            bare_lf: msg.bare_lf,
+        };
+        let done = match r.response() {
+            Response::Tagged { tag: t, status } if t == tag => Some(status.kind),
+            _ => None,
+        };
+        let _ = tx.send(Event::Received(r));
+        match done {
+            Some(StatusKind::Ok) => break,
+            Some(_) => return Some(conn),
+            None => {}
+        }
+    }
+    if conn.unread_bytes() > 0 {
+        let _ = tx.send(Event::Note(format!(
+            "{} bytes arrived after STARTTLS's OK in plaintext and were discarded",
+            conn.unread_bytes()
+        )));
+    }
+    let (result, info) = conn
+        .start_tls(&s.host, &s.tls, Instant::now() + s.timeout)
+        .await;
+    match result {
+        Ok(c) => {
+            let _ = tx.send(Event::Note(tls_note(&info)));
+            Some(c)
+        }
+        Err(_) => {
+            let why = info
+                .verify_error
+                .unwrap_or_else(|| "handshake failed".into());
+            let _ = tx.send(Event::Closed(format!("TLS failed: {why}")));
+            None
+        }
+    }
+}
+
+/// `C:`/`S:` lines, client secrets already redacted by the tap, server text escaped.
+pub fn transcript_text(t: &crate::client::Transcript) -> Vec<u8> {
+    let mut out = String::new();
+    for e in t.events() {
+        let dir = match e.dir {
+            crate::client::Direction::Client => "C:",
+            crate::client::Direction::Server => "S:",
+            crate::client::Direction::Note => "* ",
+        };
+        for line in crate::diagnosis::record::lines(&e.bytes) {
+            out.push_str(&format!("{dir} {line}\n"));
+        }
+    }
+    out.into_bytes()
+}

@@ -1,0 +1,201 @@
+//! The interactive face: a rustyline prompt with line editing, history (redacted) and
+//! completion; server output printed above the prompt as it arrives.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::history::DefaultHistory;
+use rustyline::{Context, Editor, ExternalPrinter, Helper, Highlighter, Hinter, Validator};
+
+use super::core::{Core, Shared, Sink};
+use super::dot::Flow;
+use super::input::{Input, COMMANDS, DOT_COMMANDS};
+use crate::secret::{Secret, REDACTED};
+use crate::settings::Settings;
+
+#[derive(Helper, Hinter, Highlighter, Validator)]
+struct ImapHelper {
+    shared: Arc<Shared>,
+}
+
+impl Completer for ImapHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let head = &line[..pos];
+        let start = head.rfind(' ').map(|i| i + 1).unwrap_or(0);
+        let word = &head[start..];
+        let before: Vec<&str> = head[..start].split_whitespace().collect();
+        let tagged =
+            before.len() == 1 && !COMMANDS.contains(&before[0].to_ascii_uppercase().as_str());
+        let names: Vec<String> = if before.is_empty() && word.starts_with('.') {
+            DOT_COMMANDS.iter().map(|s| s.to_string()).collect()
+        } else if before.is_empty() || tagged {
+            let lower = word.chars().next().is_some_and(|c| c.is_lowercase());
+            COMMANDS
+                .iter()
+                .map(|c| {
+                    if lower {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            self.shared
+                .with(|s| s.mailboxes.iter().map(|m| quote(m)).collect())
+        };
+        let found = names
+            .into_iter()
+            .filter(|n| {
+                n.to_ascii_lowercase()
+                    .starts_with(&word.to_ascii_lowercase())
+            })
+            .map(|n| Pair {
+                display: n.clone(),
+                replacement: n,
+            })
+            .collect();
+        Ok((start, found))
+    }
+}
+
+fn quote(m: &str) -> String {
+    if m.bytes().all(crate::proto::command::is_astring_char) && !m.is_empty() {
+        m.to_string()
+    } else {
+        format!("\"{}\"", m.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// Where history lives: `IMAPDIAG_HISTORY`, or the user's data directory.
+pub fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("IMAPDIAG_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(data.join("imapdiag").join("history"))
+}
+
+pub fn run(settings: Settings) -> i32 {
+    let mut editor: Editor<ImapHelper, DefaultHistory> = match Editor::new() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("imapdiag: cannot start the line editor: {e}");
+            return 3;
+        }
+    };
+    let printer = match editor.create_external_printer() {
+        Ok(p) => Arc::new(Mutex::new(p)),
+        Err(e) => {
+            eprintln!("imapdiag: cannot print above the prompt: {e}");
+            return 3;
+        }
+    };
+    let make_sink = move || -> Sink {
+        let p = printer.clone();
+        Box::new(move |line: String| {
+            if let Ok(mut p) = p.lock() {
+                let _ = p.print(format!("{line}\n"));
+            }
+        })
+    };
+    let mut core = match Core::new(settings, Box::new(make_sink)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("imapdiag: {e}");
+            return 3;
+        }
+    };
+    editor.set_helper(Some(ImapHelper {
+        shared: core.shared.clone(),
+    }));
+    let history = history_path();
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = editor.load_history(h);
+    }
+    if let Err(e) = core.connect() {
+        eprintln!("imapdiag: {e}");
+        return 2;
+    }
+    core.say("* connected; .help lists the shell's own commands");
+    auto_login(&mut core);
+    let prompt = format!("{}> ", core.settings.host);
+    loop {
+        let p = if core.typist.continuing() {
+            "..> "
+        } else {
+            prompt.as_str()
+        };
+        match editor.readline(p) {
+            Ok(line) => {
+                if step(&mut core, &line, &mut editor, history.as_ref()) == Flow::Quit {
+                    return 0;
+                }
+            }
+            // Ctrl-C clears the line, as in a shell.
+            Err(ReadlineError::Interrupted) => continue,
+            Err(_) => {
+                core.logout();
+                return 0;
+            }
+        }
+    }
+}
+
+fn auto_login(core: &mut Core) {
+    if let (Some(user), Some(_)) = (core.settings.user.clone(), core.password.clone()) {
+        let known = core.password.clone();
+        core.dot(".login", &user, &move |_| known.clone());
+    }
+}
+
+fn step(
+    core: &mut Core,
+    line: &str,
+    editor: &mut Editor<ImapHelper, DefaultHistory>,
+    history: Option<&PathBuf>,
+) -> Flow {
+    let input = core.typist.line(line, core.literal_plus());
+    let remember = match &input {
+        Input::Chunk { chunk, .. } => {
+            let shown = String::from_utf8_lossy(&chunk.shown).trim_end().to_string();
+            (shown != REDACTED).then_some(shown)
+        }
+        Input::Dot { .. } => Some(line.trim().to_string()),
+        Input::Empty => None,
+    };
+    if let (Some(entry), Some(h)) = (remember, history) {
+        let _ = editor.add_history_entry(entry);
+        let _ = editor.append_history(h);
+    }
+    match input {
+        Input::Dot { name, arg } => core.dot(&name, &arg, &prompt_password),
+        Input::Chunk { tag, chunk, .. } => {
+            if !core.send_chunk(&tag, chunk) || !core.connected() {
+                core.say("* not connected: .reconnect");
+            }
+            Flow::Go
+        }
+        Input::Empty => Flow::Go,
+    }
+}
+
+fn prompt_password(user: &str) -> Option<Secret> {
+    rpassword::prompt_password(format!("Password for {user}: "))
+        .ok()
+        .map(Secret::new)
+}

@@ -1,0 +1,79 @@
+//! Script mode (standard input is not a terminal), like `imtest -f`: each line is sent
+//! after the previous command completed, the transcript is printed, and the exit status
+//! says how the session went (Nagios convention).
+
+use std::io::BufRead;
+
+use super::core::{Core, Sink};
+use super::dot::Flow;
+use super::input::Input;
+use crate::settings::Settings;
+
+pub fn run(settings: Settings, ignore_no: bool) -> i32 {
+    let make_sink = || -> Sink { Box::new(|line: String| println!("{line}")) };
+    let mut core = match Core::new(settings, Box::new(make_sink)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("imapdiag: {e}");
+            return 3;
+        }
+    };
+    if let Err(e) = core.connect() {
+        println!("* {e}");
+        return 2;
+    }
+    let mut failed = false;
+    let mut quit = false;
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        match send(&mut core, &line) {
+            Ok(Flow::Quit) => {
+                quit = true;
+                break;
+            }
+            Ok(Flow::Go) => {}
+            Err(e) => {
+                println!("* {e}");
+                failed = true;
+                break;
+            }
+        }
+    }
+    if !quit {
+        core.logout();
+    }
+    let refusals = core.shared.with(|s| s.refusals);
+    if failed || (refusals > 0 && !ignore_no) {
+        2
+    } else {
+        0
+    }
+}
+
+/// Sends one line and waits for its command's completion (not for literal data lines).
+fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
+    let known = core.password.clone();
+    match core.typist.line(line, core.literal_plus()) {
+        Input::Dot { name, arg } => Ok(core.dot(&name, &arg, &move |_| known.clone())),
+        Input::Empty => Ok(Flow::Go),
+        Input::Chunk {
+            tag,
+            chunk,
+            continues,
+        } => {
+            let logout = !continues && line.to_ascii_uppercase().split(' ').any(|w| w == "LOGOUT");
+            if !core.send_chunk(&tag, chunk) {
+                return Err("not connected".into());
+            }
+            if continues {
+                return Ok(Flow::Go);
+            }
+            core.shared.wait_for(&tag, core.settings.timeout)?;
+            if logout {
+                core.close();
+                return Ok(Flow::Quit);
+            }
+            Ok(Flow::Go)
+        }
+    }
+}
