@@ -62,7 +62,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Analyze(args) => analyze(&args),
         Command::Shell(args) => {
-            let settings = settings(&args.conn, None)?;
+            let mut settings = settings(&args.conn, None)?;
+            // Without --user, `.login USER` in a script still finds the password.
+            if settings.password.is_none()
+                && (args.conn.password_file.is_some()
+                    || std::env::var_os("IMAPDIAG_PASSWORD").is_some())
+            {
+                settings.password = Some(password(&args.conn, "")?);
+            }
             set_color(args.color);
             let code = imapdiag::shell::run(settings, args.ignore_no);
             Ok(ExitCode::from(code as u8))

@@ -1,0 +1,210 @@
+//! `imapdiag shell` in a pseudo-terminal against a real Dovecot (line editing, tags,
+//! literals, completion, interpretation, history, Ctrl-D), and script mode end to end.
+
+mod support;
+
+use std::process::Command;
+
+use rexpect::session::{spawn_with_options, Options, PtySession};
+use support::dovecot::{self, Dovecot, Layout};
+use support::{imapdiag, pki::pki, stdout};
+
+const TIMEOUT_MS: u64 = 15_000;
+
+fn shell(d: &Dovecot, history: &std::path::Path) -> PtySession {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+    cmd.args([
+        "shell",
+        &d.target(),
+        "--ca-file",
+        pki().ca_cert.to_str().unwrap(),
+    ])
+    .env("NO_COLOR", "1")
+    .env("TERM", "xterm")
+    .env("IMAPDIAG_HISTORY", history)
+    .env_remove("IMAPDIAG_PASSWORD");
+    let opts = Options::new()
+        .timeout_ms(Some(TIMEOUT_MS))
+        .strip_ansi_escape_codes(true);
+    spawn_with_options(cmd, opts).unwrap()
+}
+
+#[test]
+fn the_interactive_shell_edits_tags_sends_literals_completes_and_explains() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut p = shell(&d, &history);
+    p.exp_string("TLS").unwrap();
+    p.exp_string("Dovecot (Debian) ready.").unwrap();
+    p.exp_string("127.0.0.1> ").unwrap();
+
+    // Auto-tagging, and the password never echoed back.
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("C: a003 login alice <redacted>").unwrap();
+    p.exp_string("a003 OK").unwrap();
+
+    // Backspace edits the line before it is sent.
+    p.send("namespacx").unwrap();
+    p.send("\x7f").unwrap();
+    p.send_line("e").unwrap();
+    p.exp_string("C: a004 namespace").unwrap();
+    p.exp_string(r#"S: * NAMESPACE (("" "/")) NIL (("Public Folders/" "/"))"#)
+        .unwrap();
+    p.exp_string("= namespaces: personal").unwrap();
+    p.exp_string("as exchange2000 (Microsoft Exchange 2000 Server)")
+        .unwrap();
+
+    // A synchronising literal waits for the server's +.
+    p.send_line("create {8}").unwrap();
+    p.exp_string("S: + OK").unwrap();
+    p.send_line("Projects").unwrap();
+    p.exp_string("a005 OK").unwrap();
+
+    // Mailbox names seen in LIST complete with Tab.
+    p.send_line(r#"list "" *"#).unwrap();
+    p.exp_string("a006 OK").unwrap();
+    p.send("select Proj\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("C: a007 select Projects").unwrap();
+    p.exp_string("a007 OK [READ-WRITE]").unwrap();
+
+    // Ctrl-C clears the line; Ctrl-D logs out and leaves.
+    p.send("garbage").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("garbage").unwrap();
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_control('d').unwrap();
+    p.exp_string("C: a008 LOGOUT").unwrap();
+    p.exp_string("a008 OK").unwrap();
+    p.exp_eof().unwrap();
+
+    let h = std::fs::read_to_string(&history).unwrap();
+    assert!(h.contains("login alice <redacted>"), "{h}");
+    assert!(h.contains("namespace"), "{h}");
+    assert!(
+        !h.contains("secret"),
+        "the password reached the history file: {h}"
+    );
+    assert!(
+        !h.contains("garbage"),
+        "a cleared line reached the history: {h}"
+    );
+}
+
+#[test]
+fn a_password_typed_as_a_literal_is_neither_shown_nor_kept() {
+    let Some(d) = dovecot::start_default(Layout::Plain) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut p = shell(&d, &history);
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("? login alice {6}").unwrap();
+    p.exp_string("S: + OK").unwrap();
+    p.send_line("secret").unwrap();
+    p.exp_string("? OK").unwrap();
+    p.send_line(".quit").unwrap();
+    let out = p.exp_eof().unwrap();
+    assert!(!out.contains("C: secret"), "{out}");
+    let h = std::fs::read_to_string(&history).unwrap();
+    assert!(!h.contains("secret"), "{h}");
+}
+
+fn script(d: &Dovecot, lines: &str, extra: &[&str]) -> std::process::Output {
+    imapdiag()
+        .args([
+            "shell",
+            &d.target(),
+            "--ca-file",
+            pki().ca_cert.to_str().unwrap(),
+        ])
+        .args(extra)
+        .write_stdin(lines)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn script_mode_runs_each_command_to_completion_and_exits_with_the_session_status() {
+    let Some(d) = dovecot::start_default(Layout::Exchange55) else {
+        return;
+    };
+    let ok = script(
+        &d,
+        "login alice secret\nnamespace\nselect INBOX\nlogout\n",
+        &[],
+    );
+    let text = stdout(&ok);
+    assert_eq!(ok.status.code(), Some(0), "{text}");
+    let order: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("C: ") || l.starts_with("S: a0"))
+        .collect();
+    assert_eq!(order[0], "C: a003 login alice <redacted>");
+    assert!(order[1].starts_with("S: a003 OK"), "{order:?}");
+    assert_eq!(order[2], "C: a004 namespace");
+    assert!(text.contains("= namespaces: personal ((\"\" \"/\")), other users ((\"Other users/\" \"/\")), shared ((\"Public Folders/\" \"/\")): as exchange55"));
+    assert!(!text.contains("secret"));
+
+    let bad = script(&d, "login alice secret\nselect Nowhere\n", &[]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).contains("C: a005 LOGOUT"),
+        "logged out at the end"
+    );
+    let tolerated = script(&d, "login alice secret\nselect Nowhere\n", &["--ignore-no"]);
+    assert_eq!(tolerated.status.code(), Some(0));
+
+    // .login takes the password from IMAPDIAG_PASSWORD; .transcript saves it redacted.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.txt");
+    let saved = imapdiag()
+        .args([
+            "shell",
+            &d.target(),
+            "--ca-file",
+            pki().ca_cert.to_str().unwrap(),
+        ])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .write_stdin(format!(
+            ".login alice\n.namespace\n.transcript save {}\n",
+            file.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(saved.status.code(), Some(0), "{}", stdout(&saved));
+    let t = std::fs::read_to_string(&file).unwrap();
+    assert!(t.contains("C: a003 LOGIN alice <redacted>"), "{t}");
+    assert!(t.contains("S: * NAMESPACE"), "{t}");
+    assert!(!t.contains("secret"));
+}
+
+#[test]
+fn a_refused_certificate_and_a_closed_port_end_the_shell_clearly() {
+    let Some(d) = dovecot::start_default(Layout::Plain) else {
+        return;
+    };
+    let out = imapdiag()
+        .args(["shell", &d.target()])
+        .write_stdin("noop\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stdout(&out).contains("TLS failed: untrusted issuer"),
+        "{}",
+        stdout(&out)
+    );
+    let port = support::free_port();
+    let out = imapdiag()
+        .args(["shell", &format!("127.0.0.1:{port}")])
+        .write_stdin("noop\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).contains("cannot connect to 127.0.0.1"));
+}
