@@ -208,3 +208,25 @@ fn a_refused_certificate_and_a_closed_port_end_the_shell_clearly() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stdout(&out).contains("cannot connect to 127.0.0.1"));
 }
+
+#[test]
+fn a_dropped_connection_is_reported_and_reconnect_offered() {
+    let s = support::scripted::serve(|c| {
+        c.send(b"* OK [CAPABILITY IMAP4rev1] ready\r\n");
+        // Read one command, then hang up without answering.
+        let _ = c.line();
+    });
+    let out = imapdiag()
+        .args(["shell", &s.target(), "--security", "plain"])
+        .write_stdin("noop\nnoop\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains(
+            "* connection closed: the server closed the connection; .reconnect connects again"
+        ),
+        "{text}"
+    );
+}
