@@ -192,6 +192,9 @@ pub struct ConnectArgs {
     /// Do not send ID (RFC 2971), which otherwise names the server for the fingerprint
     #[arg(long)]
     pub no_id: bool,
+    /// Send one command at a time instead of pipelining them after login (RFC 3501 §5.5)
+    #[arg(long)]
+    pub no_pipeline: bool,
     #[command(flatten)]
     pub referrals: ReferralArgs,
 }

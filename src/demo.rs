@@ -112,6 +112,7 @@ impl Demo {
             connect_to: Vec::new(),
             expect: Expect::default(),
             send_id: true,
+            pipeline: true,
         }
     }
 

@@ -324,6 +324,7 @@ fn settings(conn: &ConnectArgs, check: Option<&CheckArgs>) -> Result<Settings> {
             .collect::<Result<_>>()?,
         expect: Expect::default(),
         send_id: !conn.no_id,
+        pipeline: !conn.no_pipeline,
     })
 }
 

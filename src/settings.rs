@@ -116,6 +116,9 @@ pub struct Settings {
     pub expect: Expect,
     /// Send ID (RFC 2971) when the server advertises it; `--no-id` turns it off.
     pub send_id: bool,
+    /// Send the commands after the transport is up in one flight (RFC 3501 §5.5);
+    /// `--no-pipeline` turns it off.
+    pub pipeline: bool,
 }
 
 /// What the namespaces should be (`--expect-profile`, `--expect-namespace`, `--strict`).

@@ -377,3 +377,44 @@ fn sync_literal_waits_for_the_continuation() {
     assert_eq!(r["findings"][1]["detail"], "nope");
     assert_eq!(r["findings"][2]["severity"], "info");
 }
+
+#[test]
+fn commands_go_in_one_flight_and_a_server_that_drops_them_is_named() {
+    // A well-behaved server receives LOGIN, NAMESPACE, SELECT and LOGOUT in one write.
+    let s = serve(|c| simple_session(c, GREETING, &[]));
+    let out = check_plain(&s.target(), &[]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let login = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "login")
+        .unwrap();
+    assert_eq!(login["note"], "pipelined: login, namespace, select, logout");
+    assert_eq!(
+        r["timing"]["round_trips"], 3,
+        "connect, greeting, one flight"
+    );
+
+    // A server that answers the first command and loses the rest of the flight.
+    let lossy = serve(|c| {
+        c.send(GREETING);
+        let Some((tag, _)) = c.command() else { return };
+        c.send(format!("{tag} OK LOGIN completed\r\n").as_bytes());
+        std::thread::sleep(Duration::from_millis(100));
+        c.discard_buffered();
+        simple_session(c, b"", &[]);
+    });
+    let out = check_plain(&lossy.target(), &["--timeout", "2"]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        codes(&r).contains(&"pipelining-mishandled".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+    let out = check_plain(&lossy.target(), &["--no-pipeline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(!codes(&json(&out)).contains(&"pipelining-mishandled".to_string()));
+}

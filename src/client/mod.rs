@@ -2,6 +2,7 @@
 //! It knows nothing of reports, findings, colours or clap (DESIGN.md).
 
 pub mod connection;
+mod flight;
 pub mod session;
 pub mod stream;
 pub mod tap;

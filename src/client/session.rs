@@ -100,6 +100,10 @@ impl Session {
         self.conn.into_transcript()
     }
 
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// The connection and the number of the next tag, for a caller that drives the
     /// connection itself (the shell).
     pub fn into_parts(self) -> (Connection, u32) {

@@ -45,6 +45,13 @@ impl Conn {
         }
     }
 
+    /// Drops whatever the client sent beyond the last line read (a server that loses
+    /// pipelined commands).
+    pub fn discard_buffered(&mut self) {
+        let n = self.reader.buffer().len();
+        self.reader.consume(n);
+    }
+
     /// Reads the next line and returns its tag and upper-cased command word.
     pub fn command(&mut self) -> Option<(String, String)> {
         let l = self.line()?;

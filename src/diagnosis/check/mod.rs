@@ -6,6 +6,8 @@ use std::time::Instant;
 use base64::Engine;
 
 use super::findings as code;
+mod flight;
+
 use super::follow::Follow;
 use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
 use super::record::{self, message_findings, simple_step, surprise_findings};
@@ -56,6 +58,7 @@ pub async fn run_hop(
         report,
         follow,
         caps: Vec::new(),
+        stale_caps: false,
         tls_active: false,
         logged_in: false,
     };
@@ -73,6 +76,8 @@ enum Stop {
     Failed,
     /// `--quit-after` or nothing more to do: end politely.
     Done,
+    /// LOGOUT was already sent (the pipelined flight ends with it).
+    LoggedOut,
 }
 
 struct Run<'a, 'f> {
@@ -83,6 +88,8 @@ struct Run<'a, 'f> {
     report: &'a mut Report,
     follow: &'a Follow<'f>,
     caps: Vec<String>,
+    /// TLS voided the capabilities; `caps` still holds the pre-TLS list as a hint.
+    stale_caps: bool,
     tls_active: bool,
     logged_in: bool,
 }
@@ -122,7 +129,8 @@ impl Run<'_, '_> {
             return Ok(session);
         }
         let mut session = self.starttls(session).await?;
-        if !matches!(self.after_starttls(&mut session).await, Err(Stop::Failed)) {
+        let end = self.after_starttls(&mut session).await;
+        if !matches!(end, Err(Stop::Failed | Stop::LoggedOut)) {
             self.logout(&mut session).await;
         }
         Ok(session)
@@ -139,6 +147,14 @@ impl Run<'_, '_> {
 
     async fn after_starttls(&mut self, session: &mut Session) -> Flow {
         self.quit_after(StepName::Starttls)?;
+        if self.can_pipeline() {
+            return self.flight(session).await;
+        }
+        if self.stale_caps {
+            self.stale_caps = false;
+            self.caps.clear();
+            let _ = self.capability(session).await;
+        }
         self.id(session).await?;
         self.login(session).await?;
         self.quit_after(StepName::Login)?;
@@ -359,10 +375,16 @@ impl Run<'_, '_> {
         cmd: EncodedCommand,
     ) -> Exchange {
         let ex = session.run(cmd).await;
+        self.record_exchange(name, &ex, None);
+        ex
+    }
+
+    /// The step and the findings any response can raise; `note` says e.g. "pipelined".
+    fn record_exchange(&mut self, name: &str, ex: &Exchange, note: Option<String>) {
         for r in &ex.received {
             message_findings(name, r, &mut self.report.findings);
         }
-        surprise_findings(name, &ex, &mut self.report.findings);
+        surprise_findings(name, ex, &mut self.report.findings);
         // RFC 2221 and RFC 2193: any tagged completion may carry a REFERRAL.
         if let Some(c) = &ex.completion {
             self.referral_of(name, c);
@@ -371,8 +393,9 @@ impl Run<'_, '_> {
             Some(s) if s.kind == StatusKind::Ok => StepStatus::Ok,
             _ => StepStatus::Failed,
         };
-        self.report.steps.push(record::step(name, status, &ex));
-        ex
+        let mut step = record::step(name, status, ex);
+        step.note = note;
+        self.report.steps.push(step);
     }
 
     async fn capability(&mut self, session: &mut Session) -> Flow {
@@ -384,15 +407,17 @@ impl Run<'_, '_> {
                 CommandBuilder::new(&tag, "CAPABILITY").finish(),
             )
             .await?;
+        self.judge_capability(&ex);
+        Ok(())
+    }
+
+    fn judge_capability(&mut self, ex: &Exchange) {
         let caps = ex.untagged().find_map(|r| match r.response() {
             Response::Data(crate::proto::Data::Capability(c)) => Some(c.clone()),
             _ => None,
         });
         match (caps, ex.completion.as_ref()) {
-            (Some(caps), Some(s)) if s.kind == StatusKind::Ok => {
-                self.set_caps(caps);
-                Ok(())
-            }
+            (Some(caps), Some(s)) if s.kind == StatusKind::Ok => self.set_caps(caps),
             (_, completion) => {
                 let text = completion.map(|s| escape_str(&s.text)).unwrap_or_default();
                 self.find(
@@ -403,7 +428,6 @@ impl Run<'_, '_> {
                     )
                     .detail(text),
                 );
-                Ok(())
             }
         }
     }
@@ -469,7 +493,10 @@ impl Run<'_, '_> {
         }
         self.injection_check(&session);
         let session = self.tls(session, "tls").await?;
-        Ok(self.recapability(session).await)
+        // RFC 3501 §6.2.1: what was advertised before TLS is void. The next step asks
+        // again (alone, or first in the pipelined flight).
+        self.stale_caps = true;
+        Ok(session)
     }
 
     /// RFC 3501 §6.2.1: TLS starts right after the CRLF of the OK. Anything already sent
@@ -485,13 +512,6 @@ impl Run<'_, '_> {
         }
     }
 
-    /// After TLS, cached capabilities are void (RFC 3501 §6.2.1); ask again.
-    async fn recapability(&mut self, mut session: Session) -> Session {
-        self.caps.clear();
-        let _ = self.capability(&mut session).await;
-        session
-    }
-
     /// ID (RFC 2971) when advertised and not `--no-id`: the server's name and version
     /// are the best fingerprint there is. Sent before login: it carries no secret.
     async fn id(&mut self, session: &mut Session) -> Flow {
@@ -499,14 +519,12 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let tag = session.next_tag();
-        let cmd = CommandBuilder::new(&tag, "ID")
-            .raw(concat!(
-                "(\"name\" \"imapdiag\" \"version\" \"",
-                env!("CARGO_PKG_VERSION"),
-                "\")"
-            ))
-            .finish();
-        let ex = self.exchange(session, "id", cmd).await?;
+        let ex = self.exchange(session, "id", id_command(&tag)).await?;
+        self.judge_id(&ex);
+        Ok(())
+    }
+
+    fn judge_id(&mut self, ex: &Exchange) {
         let fields = ex.untagged().find_map(|r| match r.response() {
             Response::Data(crate::proto::Data::Id(f)) => Some(f.clone().unwrap_or_default()),
             _ => None,
@@ -514,7 +532,6 @@ impl Run<'_, '_> {
         if let Some(fields) = fields {
             self.report.server.id = Some(fields.into_iter().collect());
         }
-        Ok(())
     }
 
     async fn login(&mut self, session: &mut Session) -> Flow {
@@ -522,14 +539,18 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
-            self.find(Finding::new(code::NO_CREDENTIALS, Severity::Info, "no credentials given: checked the connection only (greeting, capabilities, TLS)")
-                .remedy("Give --user and the password (IMAPDIAG_PASSWORD, --password-file or the prompt) for the full check."));
-            return Err(Stop::Done);
+            return self.login_without_credentials();
         };
         self.plaintext_gate()?;
         let (name, cmd) = self.auth_command(session, &user, password.expose())?;
         let ex = self.exchange(session, name, cmd).await?;
         self.judge_login(name, &ex)
+    }
+
+    fn login_without_credentials<T>(&mut self) -> Result<T, Stop> {
+        self.find(Finding::new(code::NO_CREDENTIALS, Severity::Info, "no credentials given: checked the connection only (greeting, capabilities, TLS)")
+            .remedy("Give --user and the password (IMAPDIAG_PASSWORD, --password-file or the prompt) for the full check."));
+        Err(Stop::Done)
     }
 
     /// DESIGN.md: no password in plaintext unless `--allow-plaintext-login`.
@@ -560,7 +581,8 @@ impl Run<'_, '_> {
         password: &str,
     ) -> Result<(&'static str, EncodedCommand), Stop> {
         let plain_offered = self.has_cap("AUTH=PLAIN");
-        let login_disabled = self.has_cap("LOGINDISABLED");
+        // LOGINDISABLED before TLS says nothing about after it (RFC 3501 §6.2.3).
+        let login_disabled = self.has_cap("LOGINDISABLED") && !(self.stale_caps && self.tls_active);
         let use_plain = match self.s.auth {
             AuthMethod::Plain => true,
             AuthMethod::Login => false,
@@ -632,10 +654,7 @@ impl Run<'_, '_> {
     async fn namespace(&mut self, session: &mut Session) -> Flow {
         let advertised = self.has_cap("NAMESPACE") || self.has_cap("IMAP4rev2");
         if !advertised {
-            self.find(
-                Finding::new(code::NAMESPACE_NOT_ADVERTISED, Severity::Warning, "the server does not advertise NAMESPACE")
-                    .remedy("Clients will guess the folder prefix and delimiter (RFC 2342 §4); configure them by hand in each client."),
-            );
+            self.namespace_not_advertised();
             if self.plan == Plan::Check {
                 return Ok(());
             }
@@ -648,15 +667,22 @@ impl Run<'_, '_> {
                 CommandBuilder::new(&tag, "NAMESPACE").finish(),
             )
             .await?;
-        self.report.namespace = namespace_report(&ex);
-        self.namespace_findings(&ex);
+        self.judge_namespace(&ex);
         if self.plan == Plan::Namespace {
             self.list_delimiter(session).await?;
         }
         Ok(())
     }
 
-    fn namespace_findings(&mut self, ex: &Exchange) {
+    fn namespace_not_advertised(&mut self) {
+        self.find(
+            Finding::new(code::NAMESPACE_NOT_ADVERTISED, Severity::Warning, "the server does not advertise NAMESPACE")
+                .remedy("Clients will guess the folder prefix and delimiter (RFC 2342 §4); configure them by hand in each client."),
+        );
+    }
+
+    fn judge_namespace(&mut self, ex: &Exchange) {
+        self.report.namespace = namespace_report(ex);
         if let Some(f) = verdicts::namespace(self.report.namespace.as_ref(), ex.completion.as_ref())
         {
             self.find(f);
@@ -667,31 +693,49 @@ impl Run<'_, '_> {
     /// advertises MAILBOX-REFERRALS (RFC 2193 §4.2), so a remote root is referred, not hidden.
     async fn list_delimiter(&mut self, session: &mut Session) -> Flow {
         let tag = session.next_tag();
-        let verb = if self.has_cap("MAILBOX-REFERRALS") {
-            "RLIST"
+        let (name, cmd) = self.list_command(&tag);
+        let ex = self.exchange(session, name, cmd).await?;
+        self.judge_list(&ex);
+        Ok(())
+    }
+
+    fn list_command(&self, tag: &str) -> (&'static str, EncodedCommand) {
+        let (name, verb) = if self.has_cap("MAILBOX-REFERRALS") {
+            ("rlist", "RLIST")
         } else {
-            "LIST"
+            ("list", "LIST")
         };
-        let cmd = CommandBuilder::new(&tag, verb)
-            .astring("")
-            .astring("")
-            .finish();
-        let name = verb.to_ascii_lowercase();
-        let ex = self.exchange(session, &name, cmd).await?;
-        if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(&ex)) {
+        (
+            name,
+            CommandBuilder::new(tag, verb)
+                .astring("")
+                .astring("")
+                .finish(),
+        )
+    }
+
+    fn judge_list(&mut self, ex: &Exchange) {
+        if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(ex)) {
             ns.list_delimiter = delim;
         }
-        Ok(())
     }
 
     async fn select(&mut self, session: &mut Session) -> Flow {
         let tag = session.next_tag();
-        let mailbox = self.s.mailbox.clone();
-        let cmd = CommandBuilder::new(&tag, "SELECT")
-            .literal_plus(self.has_cap("LITERAL+"))
-            .astring(&mailbox)
-            .finish();
+        let cmd = self.select_command(&tag);
         let ex = self.exchange(session, "select", cmd).await?;
+        self.judge_select(&ex)
+    }
+
+    fn select_command(&self, tag: &str) -> EncodedCommand {
+        CommandBuilder::new(tag, "SELECT")
+            .literal_plus(self.has_cap("LITERAL+"))
+            .astring(&self.s.mailbox)
+            .finish()
+    }
+
+    fn judge_select(&mut self, ex: &Exchange) -> Flow {
+        let mailbox = self.s.mailbox.clone();
         let Some(status) = ex.completion.clone() else {
             return Err(Stop::Failed);
         };
@@ -703,7 +747,7 @@ impl Run<'_, '_> {
             }
             return Ok(());
         }
-        let report = mailbox_report(&mailbox, &ex);
+        let report = mailbox_report(&mailbox, ex);
         if report.access.as_deref() == Some("read-only") {
             self.find(Finding::new(
                 code::MAILBOX_READ_ONLY,
@@ -735,6 +779,10 @@ impl Run<'_, '_> {
                 CommandBuilder::new(&tag, "LOGOUT").finish(),
             )
             .await;
+        self.judge_logout(&ex);
+    }
+
+    fn judge_logout(&mut self, ex: &Exchange) {
         let bye = ex
             .untagged()
             .any(|r| matches!(r.response(), Response::Untagged(s) if s.kind == StatusKind::Bye));
@@ -756,6 +804,17 @@ impl Run<'_, '_> {
             );
         }
     }
+}
+
+/// `ID` (RFC 2971) naming this client.
+fn id_command(tag: &str) -> EncodedCommand {
+    CommandBuilder::new(tag, "ID")
+        .raw(concat!(
+            "(\"name\" \"imapdiag\" \"version\" \"",
+            env!("CARGO_PKG_VERSION"),
+            "\")"
+        ))
+        .finish()
 }
 
 /// `AUTHENTICATE PLAIN` with the initial response inline (SASL-IR) or after `+`.

@@ -1,0 +1,112 @@
+//! Pipelining (RFC 3501 §5.5): several commands written in one flight, their responses
+//! read back and sorted by tag. Only commands that need no continuation can fly together;
+//! the caller decides which (their order must not change their meaning).
+
+use std::time::{Duration, Instant};
+
+use super::connection::ReadError;
+use super::session::{Exchange, ExchangeError, Received, Session, Surprise};
+use crate::proto::response::{self, Response};
+use crate::proto::EncodedCommand;
+
+impl Session {
+    /// Sends `cmds` at once and reads until every one has its tagged completion, the
+    /// connection fails, or the timeout. Untagged responses are given to the earliest
+    /// command still open (servers answer pipelined commands in order).
+    pub async fn run_flight(&mut self, cmds: Vec<EncodedCommand>) -> Vec<Exchange> {
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let mut exs: Vec<Exchange> = cmds.iter().map(empty).collect();
+        let (wire, shown) = flatten(&cmds);
+        self.round_trips += 1;
+        if let Err(e) = self.conn_mut().write(&wire, &shown, deadline).await {
+            exs[0].error = Some(ExchangeError::Write(e));
+            return exs;
+        }
+        while let Some(open) = exs.iter().position(|e| e.completion.is_none()) {
+            let msg = match self.conn_mut().read_message(deadline).await {
+                Ok(m) => m,
+                Err(e) => {
+                    fail(&mut exs[open..], e, started);
+                    break;
+                }
+            };
+            let received = Received {
+                parsed: response::parse(&msg.raw, false),
+                raw: msg.raw,
+                bare_lf: msg.bare_lf,
+            };
+            place(&mut exs, open, received, started);
+        }
+        exs
+    }
+}
+
+fn empty(cmd: &EncodedCommand) -> Exchange {
+    Exchange {
+        tag: cmd.tag.clone(),
+        sent: cmd.shown(),
+        received: Vec::new(),
+        completion: None,
+        error: None,
+        surprises: Vec::new(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+fn flatten(cmds: &[EncodedCommand]) -> (Vec<u8>, Vec<u8>) {
+    let mut wire = Vec::new();
+    let mut shown = Vec::new();
+    for c in cmds.iter().flat_map(|c| &c.chunks) {
+        wire.extend_from_slice(&c.wire);
+        shown.extend_from_slice(&c.shown);
+    }
+    (wire, shown)
+}
+
+fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {
+    let tagged = match r.response() {
+        Response::Tagged { tag, status } => Some((tag.clone(), status.clone())),
+        _ => None,
+    };
+    let Some((tag, status)) = tagged else {
+        if matches!(r.response(), Response::Continuation { .. }) {
+            exs[open].surprises.push(Surprise::Continuation);
+        }
+        exs[open].received.push(r);
+        return;
+    };
+    match exs
+        .iter()
+        .position(|e| e.tag == tag && e.completion.is_none())
+    {
+        Some(i) => {
+            exs[i].received.push(r);
+            exs[i].completion = Some(status);
+            exs[i].elapsed = started.elapsed();
+        }
+        None => {
+            exs[open].surprises.push(Surprise::ForeignTag(tag));
+            exs[open].received.push(r);
+        }
+    }
+}
+
+/// The first open command gets the error; the ones after it were never answered.
+fn fail(open: &mut [Exchange], e: ReadError, started: Instant) {
+    let unanswered = match &e {
+        ReadError::Timeout => ReadError::Timeout,
+        _ => ReadError::Closed,
+    };
+    if let Some((first, rest)) = open.split_first_mut() {
+        first.error = Some(ExchangeError::Read(e));
+        first.elapsed = started.elapsed();
+        for ex in rest {
+            ex.error = Some(ExchangeError::Read(match unanswered {
+                ReadError::Timeout => ReadError::Timeout,
+                _ => ReadError::Closed,
+            }));
+            ex.elapsed = started.elapsed();
+        }
+    }
+}
