@@ -38,6 +38,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             break
         }
         'imapdiag;check' {
+            [CompletionResult]::new('--targets', '--targets', [CompletionResultType]::ParameterName, 'Read targets from FILE, one per line (# starts a comment); - is standard input')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'Targets checked at once')
             [CompletionResult]::new('--security', '--security', [CompletionResultType]::ParameterName, 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'The user to log in as (also taken from imap://user@host)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The user to log in as (also taken from imap://user@host)')

@@ -127,12 +127,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__check)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-u -h --targets --jobs --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --targets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --security)
                     COMPREPLY=($(compgen -W "auto starttls tls plain" -- "${cur}"))
                     return 0

@@ -34,6 +34,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'imapdiag;check'= {
+            cand --targets 'Read targets from FILE, one per line (# starts a comment); - is standard input'
+            cand --jobs 'Targets checked at once'
             cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
             cand -u 'The user to log in as (also taken from imap://user@host)'
             cand --user 'The user to log in as (also taken from imap://user@host)'

@@ -36,6 +36,8 @@ complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "demo" -d 'Run the
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "schema" -d 'Print the JSON Schema of the report that --format json writes'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "gen-assets" -d 'Write the shell completions and man pages (for packagers and the project\'s own tests)'
 complete -c imapdiag -n "__fish_imapdiag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l targets -d 'Read targets from FILE, one per line (# starts a comment); - is standard input' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l jobs -d 'Targets checked at once' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
 starttls\t''
 tls\t''

@@ -53,6 +53,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// One or more of: host, host:port, [v6addr]:port, imap://[user@]host[:port], imaps://[user@]host[:port]
+    #[arg(value_name = "TARGET", required_unless_present = "targets")]
+    pub target: Vec<String>,
+    /// Read targets from FILE, one per line (# starts a comment); - is standard input
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// Targets checked at once
+    #[arg(long, default_value_t = 32, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
     #[command(flatten)]
     pub conn: ConnectArgs,
     /// The mailbox to SELECT
@@ -114,6 +123,9 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ShellArgs {
+    /// host, host:port, [v6addr]:port, imap://[user@]host[:port] or imaps://[user@]host[:port]
+    #[arg(value_name = "TARGET")]
+    pub target: String,
     #[command(flatten)]
     pub conn: ConnectArgs,
     /// Script mode: NO and BAD answers do not make the exit status CRITICAL
@@ -146,6 +158,9 @@ pub struct ProfilesArgs {
 
 #[derive(Debug, Args)]
 pub struct NamespaceArgs {
+    /// host, host:port, [v6addr]:port, imap://[user@]host[:port] or imaps://[user@]host[:port]
+    #[arg(value_name = "TARGET")]
+    pub target: String,
     #[command(flatten)]
     pub conn: ConnectArgs,
     #[command(flatten)]
@@ -156,9 +171,6 @@ pub struct NamespaceArgs {
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
-    /// host, host:port, [v6addr]:port, imap://[user@]host[:port] or imaps://[user@]host[:port]
-    #[arg(value_name = "TARGET")]
-    pub target: String,
     /// auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered
     #[arg(long, value_enum, default_value_t = SecurityArg::Auto)]
     pub security: SecurityArg,

@@ -46,23 +46,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Check(args) => diagnose_and_render(
-            &args.conn,
-            &args.expect,
-            &args.output,
-            Plan::Check,
-            Some(&args),
-        ),
-        Command::Namespace(args) => diagnose_and_render(
-            &args.conn,
-            &args.expect,
-            &args.output,
-            Plan::Namespace,
-            None,
-        ),
+        Command::Check(args) => check(&args),
+        Command::Namespace(args) => {
+            let mut settings = settings(&args.conn, &args.target, None, &mut None)?;
+            settings.expect = expectation(&args.expect)?;
+            diagnose_and_render(settings, &args.output, Plan::Namespace)
+        }
         Command::Analyze(args) => analyze(&args),
         Command::Shell(args) => {
-            let mut settings = settings(&args.conn, None)?;
+            let mut settings = settings(&args.conn, &args.target, None, &mut None)?;
             // Without --user, `.login USER` in a script still finds the password.
             if settings.password.is_none()
                 && (args.conn.password_file.is_some()
@@ -222,15 +214,86 @@ fn profiles(args: &ProfilesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn diagnose_and_render(
-    conn: &ConnectArgs,
-    expect: &ExpectArgs,
-    output: &OutputArgs,
-    plan: Plan,
-    check: Option<&CheckArgs>,
-) -> Result<ExitCode> {
-    let mut settings = settings(conn, check)?;
-    settings.expect = expectation(expect)?;
+/// `check`: one target gives the full report; several (or `--targets`) run at once.
+fn check(args: &CheckArgs) -> Result<ExitCode> {
+    let mut inputs = args.target.clone();
+    if let Some(file) = &args.targets {
+        inputs.extend(targets_file(file)?);
+    }
+    let expect = expectation(&args.expect)?;
+    let mut password = None;
+    let mut all = Vec::with_capacity(inputs.len());
+    for t in &inputs {
+        let mut s = settings(&args.conn, t, Some(args), &mut password)?;
+        s.expect = expect.clone();
+        all.push(s);
+    }
+    if all.len() == 1 && args.targets.is_none() {
+        let only = all.pop().context("no target")?;
+        return diagnose_and_render(only, &args.output, Plan::Check);
+    }
+    fleet(all, args)
+}
+
+/// One target per line; `#` starts a comment.
+fn targets_file(file: &std::path::Path) -> Result<Vec<String>> {
+    let (name, bytes) = read_input(file)?;
+    let text = String::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8"))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// Many targets: JSON Lines as each finishes, or a summary table; the worst status exits.
+fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
+    set_color(args.output.color);
+    let json = matches!(args.output.format, FormatArg::Json);
+    let progress = imapdiag::render::progress(all.len() as u64);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut rows = Vec::new();
+    let mut worst = imapdiag::report::Status::Ok;
+    let mut stdout = std::io::stdout().lock();
+    let mut failed_write = None;
+    runtime.block_on(imapdiag::diagnosis::diagnose_each(
+        all,
+        Plan::Check,
+        usize::from(args.jobs),
+        |i, report| {
+            worst = worst.max(report.status);
+            if let Some(p) = &progress {
+                p.inc(1);
+            }
+            if json {
+                let line = serde_json::to_string(&report).unwrap_or_default();
+                if let Err(e) = writeln!(stdout, "{line}") {
+                    failed_write.get_or_insert(e);
+                }
+            } else {
+                rows.push(imapdiag::render::SummaryRow::of(i, &report));
+            }
+        },
+    ));
+    if let Some(p) = progress {
+        p.finish_and_clear();
+    }
+    if let Some(e) = failed_write {
+        return Err(e.into());
+    }
+    if !json {
+        rows.sort_by_key(|r| r.index);
+        stdout.write_all(imapdiag::render::summary_table(&rows).as_bytes())?;
+    }
+    stdout.flush()?;
+    Ok(ExitCode::from(worst.exit_code() as u8))
+}
+
+fn diagnose_and_render(settings: Settings, output: &OutputArgs, plan: Plan) -> Result<ExitCode> {
     set_color(output.color);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -272,23 +335,34 @@ fn set_color(choice: ColorArg) {
     colored::control::set_override(on);
 }
 
-fn settings(conn: &ConnectArgs, check: Option<&CheckArgs>) -> Result<Settings> {
-    let target =
-        Target::parse(&conn.target).with_context(|| format!("invalid TARGET {:?}", conn.target))?;
+/// The settings for one target. The password is asked once and kept in `known` for the
+/// next target.
+fn settings(
+    conn: &ConnectArgs,
+    input: &str,
+    check: Option<&CheckArgs>,
+    known: &mut Option<Secret>,
+) -> Result<Settings> {
+    let target = Target::parse(input).with_context(|| format!("invalid TARGET {input:?}"))?;
     let security = security(conn.security, &target);
     let port = target
         .port
         .unwrap_or(if security == Security::Tls { 993 } else { 143 });
     let user = conn.user.clone().or(target.user.clone());
-    let password = match &user {
-        Some(user) => Some(password(conn, user)?),
-        None => None,
+    let password = match (&user, known.clone()) {
+        (Some(_), Some(p)) => Some(p),
+        (Some(user), None) => {
+            let p = password(conn, user)?;
+            *known = Some(p.clone());
+            Some(p)
+        }
+        (None, _) => None,
     };
     if !(conn.timeout > 0.0 && conn.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
     Ok(Settings {
-        input: conn.target.clone(),
+        input: input.to_string(),
         host: target.host,
         port,
         security,

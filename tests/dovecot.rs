@@ -507,3 +507,69 @@ fn password_file_is_read_and_wrong_file_is_unknown() {
     assert_eq!(out.status.code(), Some(3));
     assert!(support::stderr(&out).contains("cannot read --password-file /nonexistent/pw"));
 }
+
+#[test]
+fn many_targets_at_once_give_json_lines_a_table_and_the_worst_status() {
+    let (Some(a), Some(b)) = (
+        dovecot::start_default(Layout::Exchange55),
+        dovecot::start_default(Layout::Exchange2000),
+    ) else {
+        return;
+    };
+    let closed = format!("127.0.0.1:{}", support::free_port());
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("targets");
+    std::fs::write(
+        &list,
+        format!("# the fleet\n{}\n\n{}   # second\n", a.target(), b.target()),
+    )
+    .unwrap();
+    let ca = ca();
+    let run = |format: &str, jobs: &str| {
+        imapdiag()
+            .args([
+                "check",
+                &closed,
+                "--targets",
+                list.to_str().unwrap(),
+                "--user",
+                "alice",
+            ])
+            .args(["--ca-file", &ca, "--jobs", jobs, "--format", format])
+            .env("IMAPDIAG_PASSWORD", "secret")
+            .output()
+            .unwrap()
+    };
+    let out = run("json", "2");
+    assert_eq!(out.status.code(), Some(2), "the worst status wins");
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let status_of =
+        |t: &str| lines.iter().find(|r| r["target"]["input"] == t).unwrap()["status"].clone();
+    assert_eq!(status_of(&a.target()), "ok");
+    assert_eq!(status_of(&b.target()), "ok");
+    assert_eq!(status_of(&closed), "critical");
+
+    let out = run("text", "1");
+    let text = stdout(&out);
+    assert!(text.starts_with("TARGET"), "{text}");
+    assert!(
+        text.contains("3 targets: 2 ok, 0 warning, 1 critical, 0 unknown"),
+        "{text}"
+    );
+    let order: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [closed.as_str(), a.target().as_str(), b.target().as_str()],
+        "input order"
+    );
+    assert!(!text.contains("secret"));
+}

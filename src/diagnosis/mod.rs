@@ -4,6 +4,7 @@
 pub mod analyze;
 mod check;
 pub mod findings;
+mod fleet;
 pub mod follow;
 mod hops;
 pub(crate) mod mailbox;
@@ -14,5 +15,6 @@ mod signs;
 pub(crate) mod verdicts;
 
 pub use check::Plan;
+pub use fleet::diagnose_each;
 pub use follow::same_domain;
 pub use hops::diagnose;

@@ -2,10 +2,12 @@
 
 mod json;
 mod profiles;
+mod summary;
 mod text;
 
 pub use json::render_json;
 pub use profiles::{profile_text, profiles_table};
+pub use summary::{progress, summary_table, SummaryRow};
 pub use text::{render_text, TextOptions};
 
 use crate::report::Report;
