@@ -2,6 +2,7 @@
 //! a scripted server for what Dovecot will not do, and helpers to run the binary.
 #![allow(dead_code)]
 
+pub mod delay_proxy;
 pub mod dovecot;
 pub mod emulator;
 pub mod pki;
