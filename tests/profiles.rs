@@ -166,7 +166,7 @@ fn broken_lines_still_analyse_and_are_escaped() {
     assert_eq!(fingerprint(&r).0, "dovecot");
     assert!(!stdout(&out).contains('\u{1b}'));
     let text = imapdiag()
-        .args(["analyze", "-"])
+        .args(["analyze", "-", "--transcript"])
         .write_stdin(t)
         .output()
         .unwrap();

@@ -51,6 +51,7 @@ fn empty(cmd: &EncodedCommand) -> Exchange {
         error: None,
         surprises: Vec::new(),
         elapsed: Duration::ZERO,
+        dropped: 0,
     }
 }
 
@@ -71,9 +72,9 @@ fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {
     };
     let Some((tag, status)) = tagged else {
         if matches!(r.response(), Response::Continuation { .. }) {
-            exs[open].surprises.push(Surprise::Continuation);
+            exs[open].surprise(Surprise::Continuation);
         }
-        exs[open].received.push(r);
+        exs[open].keep(r);
         return;
     };
     match exs
@@ -81,13 +82,13 @@ fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {
         .position(|e| e.tag == tag && e.completion.is_none())
     {
         Some(i) => {
-            exs[i].received.push(r);
+            exs[i].keep(r);
             exs[i].completion = Some(status);
             exs[i].elapsed = started.elapsed();
         }
         None => {
-            exs[open].surprises.push(Surprise::ForeignTag(tag));
-            exs[open].received.push(r);
+            exs[open].surprise(Surprise::ForeignTag(tag));
+            exs[open].keep(r);
         }
     }
 }

@@ -61,9 +61,33 @@ pub struct Exchange {
     pub error: Option<ExchangeError>,
     pub surprises: Vec<Surprise>,
     pub elapsed: Duration,
+    /// Responses beyond [`MAX_KEPT`] (counted, not kept: a flooding server stays bounded).
+    pub dropped: usize,
 }
 
+/// Responses kept per command; a server that sends more is flooding.
+pub const MAX_KEPT: usize = 1000;
+/// Surprises kept per command.
+const MAX_SURPRISES: usize = 16;
+
 impl Exchange {
+    /// Keeps `r` unless the command already holds [`MAX_KEPT`] responses. A tagged
+    /// completion is always kept.
+    pub fn keep(&mut self, r: Received) {
+        let tagged = matches!(r.response(), Response::Tagged { .. });
+        if self.received.len() < MAX_KEPT || tagged {
+            self.received.push(r);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    pub fn surprise(&mut self, s: Surprise) {
+        if self.surprises.len() < MAX_SURPRISES {
+            self.surprises.push(s);
+        }
+    }
+
     /// Untagged data and status responses received during the command.
     pub fn untagged(&self) -> impl Iterator<Item = &Received> {
         self.received
@@ -139,6 +163,7 @@ impl Session {
             error: None,
             surprises: Vec::new(),
             elapsed: Duration::ZERO,
+            dropped: 0,
         };
         self.send_and_await(&cmd, deadline, &mut ex).await;
         ex.elapsed = started.elapsed();
@@ -189,14 +214,14 @@ impl Session {
                 bare_lf: msg.bare_lf,
             };
             let verdict = classify(&received.parsed.response, &ex.tag, want_continuation);
-            ex.received.push(received);
+            ex.keep(received);
             match verdict {
                 Next::Continue => return true,
                 Next::Done(status) => {
                     ex.completion = Some(status);
                     return false;
                 }
-                Next::Surprise(s) => ex.surprises.push(s),
+                Next::Surprise(s) => ex.surprise(s),
                 Next::Keep => {}
             }
         }

@@ -77,14 +77,16 @@ pub fn wire_lines(t: &Transcript, hop: u32) -> Vec<WireLine> {
 pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
     let line = escape_bytes(crate::proto::response::first_line_bytes(&r.raw));
     if let Some(reason) = &r.parsed.nonconforming {
-        out.push(
+        push_once(
+            out,
             Finding::new(code::RESPONSE_GRAMMAR, Severity::Warning, format!("a {step} response does not follow the IMAP grammar"))
                 .detail(format!("{reason}: {line}"))
                 .remedy("Strict clients may fail on this line; report it to the server's vendor (RFC 3501 §9)."),
         );
     }
     if r.bare_lf {
-        out.push(
+        push_once(
+            out,
             Finding::new(code::BARE_LF, Severity::Warning, format!("a {step} response ends lines with LF instead of CRLF"))
                 .detail(line.clone())
                 .remedy("RFC 3501 §2.2 requires CRLF; check proxies and firewalls that rewrite line endings."),
@@ -97,7 +99,8 @@ pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
         _ => None,
     };
     if let Some(s) = status.filter(|s| s.code == Some(RespCode::Alert)) {
-        out.push(
+        push_once(
+            out,
             Finding::new(
                 code::SERVER_ALERT,
                 Severity::Warning,
@@ -109,7 +112,25 @@ pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
     }
 }
 
+/// One finding per code and summary: a thousand broken lines in one step make one finding
+/// (the first line is its example), not a thousand.
+fn push_once(out: &mut Vec<Finding>, f: Finding) {
+    if !out
+        .iter()
+        .any(|o| o.code == f.code && o.summary == f.summary)
+    {
+        out.push(f);
+    }
+}
+
 pub fn surprise_findings(step: &str, ex: &Exchange, out: &mut Vec<Finding>) {
+    if ex.dropped > 0 {
+        out.push(
+            Finding::new(code::RESPONSE_FLOOD, Severity::Critical, format!("the server flooded {step} with {} responses", ex.received.len() + ex.dropped))
+                .detail(format!("the first {} were kept, {} more were counted and dropped", crate::client::session::MAX_KEPT, ex.dropped))
+                .remedy("No command needs this many responses; the server (or something in between) is broken or hostile."),
+        );
+    }
     for s in &ex.surprises {
         out.push(match s {
             Surprise::ForeignTag(tag) => Finding::new(

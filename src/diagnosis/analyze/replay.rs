@@ -30,7 +30,12 @@ pub struct Replay {
     logged_in: bool,
     /// Verbs whose completion was seen, for "what could not be judged".
     pub completed: Vec<String>,
+    /// Bytes put in the report's transcript; capped like a live session's.
+    wire_bytes: usize,
 }
+
+/// The live default (`Limits::max_transcript_bytes`).
+const MAX_WIRE: usize = 4 << 20;
 
 impl Replay {
     pub fn new(report: Report) -> Self {
@@ -40,6 +45,7 @@ impl Replay {
             greeting_seen: false,
             logged_in: false,
             completed: Vec::new(),
+            wire_bytes: 0,
         }
     }
 
@@ -62,6 +68,19 @@ impl Replay {
     }
 
     fn wire(&mut self, dir: &str, line: &str) {
+        if self.wire_bytes > MAX_WIRE {
+            return;
+        }
+        self.wire_bytes += line.len();
+        if self.wire_bytes > MAX_WIRE {
+            self.report.transcript.push(WireLine {
+                hop: 0,
+                t_ms: 0.0,
+                dir: "*".into(),
+                line: format!("transcript truncated after {MAX_WIRE} bytes"),
+            });
+            return;
+        }
         for l in line.split("\r\n") {
             self.report.transcript.push(WireLine {
                 hop: 0,
@@ -130,7 +149,7 @@ impl Replay {
         self.data(&r);
         let Some((tag, status)) = tagged else {
             if let Some(open) = self.open.last_mut() {
-                open.ex.received.push(r);
+                open.ex.keep(r);
             }
             return;
         };
@@ -143,7 +162,7 @@ impl Replay {
                 secret: false,
             },
         };
-        open.ex.received.push(r);
+        open.ex.keep(r);
         open.ex.completion = Some(status);
         self.complete(open);
     }
@@ -180,6 +199,7 @@ impl Replay {
         for r in &ex.received {
             message_findings(&name, r, &mut self.report.findings);
         }
+        record::surprise_findings(&name, &ex, &mut self.report.findings);
         let Some(status) = ex.completion.clone() else {
             return;
         };
@@ -261,6 +281,7 @@ fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
         error: None,
         surprises: Vec::new(),
         elapsed: Duration::ZERO,
+        dropped: 0,
     }
 }
 
