@@ -18,7 +18,10 @@ pub struct WireEvent {
     pub bytes: Vec<u8>,
 }
 
-/// An ordered record of the session, bounded to `max_bytes`.
+/// Messages kept: a flood of tiny lines is bounded too, not only the bytes.
+const MAX_EVENTS: usize = 10_000;
+
+/// An ordered record of the session, bounded to `max_bytes` and [`MAX_EVENTS`] messages.
 #[derive(Debug, Clone)]
 pub struct Transcript {
     start: Instant,
@@ -41,6 +44,11 @@ impl Transcript {
 
     pub fn record(&mut self, dir: Direction, bytes: &[u8]) {
         if self.truncated {
+            return;
+        }
+        if self.events.len() >= MAX_EVENTS {
+            self.truncated = true;
+            self.note(&format!("transcript truncated after {MAX_EVENTS} messages"));
             return;
         }
         let room = self.max_bytes.saturating_sub(self.stored);

@@ -1,0 +1,245 @@
+//! Hostile servers and hostile clients (the rest of the cases are in tests/scripted.rs,
+//! tests/referrals.rs and tests/emulator.rs). Each ends in bounded time with a finding that
+//! names the problem, never a hang or a panic; server text is escaped on output.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use support::scripted::{serve, simple_session, Conn};
+use support::{codes, emulator, imapdiag, json, stdout};
+
+const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] hostile ready\r\n";
+
+fn check(target: &str, extra: &[&str]) -> std::process::Output {
+    imapdiag()
+        .args(["check", target, "--user", "alice", "--security", "plain"])
+        .args([
+            "--allow-plaintext-login",
+            "--auth",
+            "login",
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap()
+}
+
+/// Answers LOGIN, then lets `namespace` answer NAMESPACE its own way.
+fn after_login(c: &mut Conn, namespace: impl Fn(&mut Conn, &str)) {
+    c.send(GREETING);
+    while let Some((tag, cmd)) = c.command() {
+        match cmd.as_str() {
+            "LOGIN" => {
+                c.send(format!("{tag} OK LOGIN completed\r\n").as_bytes());
+            }
+            "NAMESPACE" => return namespace(c, &tag),
+            _ => {
+                c.send(format!("{tag} BAD no\r\n").as_bytes());
+            }
+        }
+    }
+}
+
+fn no_pipeline_check(target: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["--no-pipeline"];
+    args.extend_from_slice(extra);
+    check(target, &args)
+}
+
+#[test]
+fn a_literal_that_never_completes_times_out() {
+    let s = serve(|c| {
+        after_login(c, |c, _| {
+            c.send(b"* NAMESPACE {500}\r\nabc");
+            std::thread::sleep(Duration::from_secs(10));
+        })
+    });
+    let started = Instant::now();
+    let out = no_pipeline_check(&s.target(), &["--timeout", "2"]);
+    assert!(started.elapsed() < Duration::from_secs(8));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(codes(&json(&out)).contains(&"timeout".to_string()));
+}
+
+#[test]
+fn a_connection_closed_inside_a_literal_is_named() {
+    let s = serve(|c| {
+        after_login(c, |c, _| {
+            c.send(b"* NAMESPACE {50}\r\nabc");
+        })
+    });
+    let out = no_pipeline_check(&s.target(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        codes(&json(&out)).contains(&"connection-closed".to_string()),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn one_byte_per_second_ends_at_the_timeout() {
+    let s = serve(|c| {
+        for b in GREETING {
+            if !c.send(&[*b]) {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    let started = Instant::now();
+    let out = check(&s.target(), &["--timeout", "2"]);
+    assert!(started.elapsed() < Duration::from_secs(8));
+    assert_eq!(out.status.code(), Some(2));
+    let r = json(&out);
+    assert_eq!(codes(&r), ["timeout"]);
+    assert_eq!(r["steps"][1]["name"], "greeting");
+}
+
+#[test]
+fn a_hundred_thousand_untagged_lines_are_counted_not_kept() {
+    let s = serve(|c| {
+        after_login(c, |c, tag| {
+            let noise = b"* OK noise\r\n".repeat(100_000);
+            c.send(&noise);
+            c.send(format!("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n{tag} OK done\r\n").as_bytes());
+            let _ = c.line();
+        })
+    });
+    let out = no_pipeline_check(&s.target(), &[]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2));
+    let flood = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "response-flood")
+        .unwrap();
+    assert_eq!(
+        flood["summary"],
+        "the server flooded namespace with 100002 responses"
+    );
+    // The report holds the first thousand, not a hundred thousand.
+    assert!(stdout(&out).len() < 1 << 20, "{} bytes", stdout(&out).len());
+}
+
+#[test]
+fn invalid_utf8_nul_and_terminal_escapes_are_escaped_everywhere() {
+    let s = serve(|c| {
+        simple_session(
+            c,
+            b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] \xff\xfe \x00 \x1b]0;pwned\x07 \x1b[2J\r\n",
+            &[("LOGIN", b"{TAG} OK \x1b[31mred\x1b[0m \x9b1m\r\n")],
+        )
+    });
+    let text = imapdiag()
+        .args(["check", &s.target(), "-u", "alice", "--security", "plain"])
+        .args(["--allow-plaintext-login", "--transcript"])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    let json_out = check(&s.target(), &[]);
+    for out in [&text, &json_out] {
+        let bytes = &out.stdout;
+        for bad in [0x1bu8, 0x07, 0x00] {
+            assert!(
+                !bytes.contains(&bad),
+                "raw byte {bad:#x} reached the output"
+            );
+        }
+        assert!(
+            !String::from_utf8_lossy(bytes).contains('\u{9b}'),
+            "C1 CSI reached the output"
+        );
+    }
+    let t = stdout(&text);
+    assert!(
+        t.contains("\\xff\\xfe \\x00 \\x1b]0;pwned\\x07 \\x1b[2J"),
+        "{t}"
+    );
+    assert!(t.contains("\\x1b[31mred"), "{t}");
+    assert!(codes(&json(&json_out)).contains(&"response-grammar".to_string()));
+}
+
+#[test]
+fn duplicate_tags_are_named() {
+    let s = serve(|c| {
+        simple_session(
+            c,
+            GREETING,
+            &[("LOGIN", b"{TAG} OK LOGIN completed\r\n{TAG} OK again\r\n")],
+        )
+    });
+    for extra in [&[][..], &["--no-pipeline"][..]] {
+        let r = json(&check(&s.target(), extra));
+        assert!(
+            codes(&r).contains(&"unexpected-tag".to_string()),
+            "{extra:?}: {:?}",
+            codes(&r)
+        );
+    }
+}
+
+/// A raw client of `imapdiag serve`.
+fn client(port: u16) -> (BufReader<TcpStream>, TcpStream) {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    (BufReader::new(s.try_clone().unwrap()), s)
+}
+
+fn line(r: &mut BufReader<TcpStream>) -> String {
+    let mut l = String::new();
+    let _ = r.read_line(&mut l);
+    l
+}
+
+#[test]
+fn hostile_clients_do_not_stop_the_emulator() {
+    let s = emulator::serve("exchange2000", &["--idle-timeout", "2"]);
+    // A literal announced at 4 GiB is refused at once.
+    let (mut r, mut w) = client(s.port);
+    line(&mut r);
+    w.write_all(b"a1 LOGIN {4294967295}\r\n").unwrap();
+    assert_eq!(
+        line(&mut r),
+        "* BYE Literal of 4294967295 bytes refused\r\n"
+    );
+    // NUL bytes, invalid UTF-8 and escapes in commands get answers, not a crash.
+    let (mut r, mut w) = client(s.port);
+    line(&mut r);
+    w.write_all(b"a1 NOOP\x00\x1b[2J\r\na2 LOGIN \x00 \xff\r\n\x1b]0;x\x07\r\n")
+        .unwrap();
+    assert!(line(&mut r).starts_with("a1 BAD"));
+    assert!(line(&mut r).starts_with("a2 NO"));
+    assert!(line(&mut r).starts_with("* BAD"));
+    // A literal that never completes is ended by the idle timeout.
+    let (mut r, mut w) = client(s.port);
+    line(&mut r);
+    w.write_all(b"a1 LOGIN {10}\r\nabc").unwrap();
+    assert_eq!(line(&mut r), "+ Ready for literal data\r\n");
+    let mut rest = String::new();
+    let started = Instant::now();
+    let _ = r.read_to_string(&mut rest);
+    assert!(started.elapsed() < Duration::from_secs(5), "{rest}");
+    assert!(rest.starts_with("* BYE"), "{rest:?}");
+    // And the emulator still serves a well-behaved client.
+    let out = imapdiag()
+        .args([
+            "check",
+            &format!("127.0.0.1:{}", s.port),
+            "-u",
+            "alice",
+            "--insecure",
+            "--format",
+            "json",
+        ])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["mailbox"]["exists"], 3);
+}
