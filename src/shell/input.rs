@@ -106,6 +106,11 @@ impl Typist {
         self.open.is_some()
     }
 
+    /// Whether the next line is a login's literal data (masked while typed).
+    pub fn continuing_secret(&self) -> bool {
+        self.open.as_ref().is_some_and(|(_, secret)| *secret)
+    }
+
     /// `literal_plus`: the server advertised LITERAL+, so `{n+}` need not wait.
     pub fn line(&mut self, typed: &str, literal_plus: bool) -> Input {
         let typed = typed.trim_end_matches(['\r', '\n']);
@@ -163,6 +168,39 @@ impl Typist {
     fn shown_is_secret(&self, text: &str, shown: &str) -> bool {
         text == shown && !is_login(text)
     }
+}
+
+/// The line as it should look while typed: a login's password (and AUTHENTICATE's
+/// initial response) as `*`, one per character; a login's literal data all `*`.
+pub fn masked(line: &str, literal_data: bool) -> Option<String> {
+    let stars = |s: &str| "*".repeat(s.chars().count());
+    if literal_data {
+        return (!line.is_empty()).then(|| stars(line));
+    }
+    let words: Vec<&str> = line.split(' ').collect();
+    let verb_at = words
+        .iter()
+        .position(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))?;
+    // `login user pass` or `tag login user pass`; AUTHENTICATE's mechanism stays visible.
+    if verb_at > 1 {
+        return None;
+    }
+    let keep = verb_at + 2;
+    if words.len() <= keep {
+        return None;
+    }
+    let shown: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i < keep || announced(w).is_some() {
+                w.to_string()
+            } else {
+                stars(w)
+            }
+        })
+        .collect();
+    Some(shown.join(" "))
 }
 
 /// `Some(true)` for `{n+}`, `Some(false)` for `{n}` at the end of the line.
@@ -272,6 +310,29 @@ mod tests {
             panic!()
         };
         assert!(chunk.awaits_continuation, "no LITERAL+: wait anyway");
+    }
+
+    #[test]
+    fn passwords_are_masked_while_typed() {
+        assert_eq!(
+            masked("login alice secret", false).unwrap(),
+            "login alice ******"
+        );
+        assert_eq!(
+            masked("? LOGIN alice s e", false).unwrap(),
+            "? LOGIN alice * *"
+        );
+        assert_eq!(
+            masked("a1 authenticate plain AGFs", false).unwrap(),
+            "a1 authenticate plain ****"
+        );
+        assert_eq!(
+            masked("login alice {6}", false),
+            Some("login alice {6}".into())
+        );
+        assert_eq!(masked("pässwörd", true).unwrap(), "********");
+        assert_eq!(masked("select inbox", false), None);
+        assert_eq!(masked("login alice", false), None);
     }
 
     #[test]

@@ -7,17 +7,37 @@ use std::sync::{Arc, Mutex};
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
-use rustyline::{Context, Editor, ExternalPrinter, Helper, Highlighter, Hinter, Validator};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::{Context, Editor, ExternalPrinter, Helper, Hinter, Validator};
 
 use super::core::{Core, Shared, Sink};
 use super::dot::Flow;
-use super::input::{Input, COMMANDS, DOT_COMMANDS};
+use super::input::{masked, Input, COMMANDS, DOT_COMMANDS};
 use crate::secret::{Secret, REDACTED};
 use crate::settings::Settings;
 
-#[derive(Helper, Hinter, Highlighter, Validator)]
+#[derive(Helper, Hinter, Validator)]
 struct ImapHelper {
     shared: Arc<Shared>,
+    /// The line being typed is a login's literal data.
+    secret_line: Arc<AtomicBool>,
+}
+
+/// Passwords are masked on the screen while typed (the terminal would echo them).
+impl Highlighter for ImapHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        match masked(line, self.secret_line.load(Ordering::Relaxed)) {
+            Some(m) => Cow::Owned(m),
+            None => Cow::Borrowed(line),
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        true
+    }
 }
 
 impl Completer for ImapHelper {
@@ -88,7 +108,12 @@ pub fn history_path() -> Option<PathBuf> {
 }
 
 pub fn run(settings: Settings) -> i32 {
-    let mut editor: Editor<ImapHelper, DefaultHistory> = match Editor::new() {
+    // Forced: the highlighter is what masks passwords, so it runs even under NO_COLOR
+    // (it adds no colour of its own).
+    let config = rustyline::Config::builder()
+        .color_mode(rustyline::ColorMode::Forced)
+        .build();
+    let mut editor: Editor<ImapHelper, DefaultHistory> = match Editor::with_config(config) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("imapdiag: cannot start the line editor: {e}");
@@ -117,8 +142,10 @@ pub fn run(settings: Settings) -> i32 {
             return 3;
         }
     };
+    let secret_line = Arc::new(AtomicBool::new(false));
     editor.set_helper(Some(ImapHelper {
         shared: core.shared.clone(),
+        secret_line: secret_line.clone(),
     }));
     let history = history_path();
     if let Some(h) = &history {

@@ -5,9 +5,17 @@ use std::process::{Child, Command, Stdio};
 
 pub struct Serve {
     child: Child,
+    /// Everything the emulator logged on stderr.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
     pub port: u16,
     /// The home listener of a referral profile (0 otherwise).
     pub home: u16,
+}
+
+impl Serve {
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
 }
 
 impl Drop for Serve {
@@ -58,6 +66,19 @@ pub fn serve(profile: &str, extra: &[&str]) -> Serve {
         home = port_of(&line);
     }
     // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-    Serve { child, port, home }
+    let kept = std::sync::Arc::new(std::sync::Mutex::new(line));
+    let sink = kept.clone();
+    std::thread::spawn(move || {
+        let mut l = String::new();
+        while log.read_line(&mut l).is_ok_and(|n| n > 0) {
+            sink.lock().unwrap().push_str(&l);
+            l.clear();
+        }
+    });
+    Serve {
+        child,
+        log: kept,
+        port,
+        home,
+    }
 }

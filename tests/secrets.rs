@@ -1,0 +1,289 @@
+//! DESIGN.md: secrets never leave. One test runs every command and output format with a
+//! known password (LOGIN, AUTHENTICATE PLAIN with and without SASL-IR, a password sent as
+//! a literal, the shell's history and saved transcript, error messages, JSON, JSON Lines,
+//! `analyze` of a transcript that contains it, the emulator's log) and looks for the
+//! password and its base64 forms in everything imapdiag wrote.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use base64::Engine;
+use rexpect::session::{spawn_with_options, Options};
+use support::dovecot::{self, Layout, User};
+use support::scripted::serve;
+use support::{emulator, imapdiag, pki::pki};
+
+const ASCII: &str = "Zq9-s3cret-Pw";
+const EIGHT_BIT: &str = "pässwörd-Zq9";
+
+fn forbidden() -> Vec<String> {
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut out = Vec::new();
+    for p in [ASCII, EIGHT_BIT] {
+        out.push(p.to_string());
+        out.push(b64(p.to_string()));
+        for user in ["alice", "eve"] {
+            out.push(b64(format!("\0{user}\0{p}")));
+        }
+    }
+    out
+}
+
+/// Everything a run wrote, as text.
+fn all(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn run(args: &[&str], password: &str, stdin: Option<&str>) -> String {
+    let mut cmd = imapdiag();
+    cmd.args(args).env("IMAPDIAG_PASSWORD", password);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    all(&cmd.output().unwrap())
+}
+
+#[test]
+fn no_password_or_sasl_response_appears_in_any_output() {
+    let Some(d) = dovecot::start(
+        Layout::Exchange55,
+        vec![User::new("alice", ASCII), User::new("eve", EIGHT_BIT)],
+    ) else {
+        return;
+    };
+    let ca = pki().ca_cert.display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let t = d.target();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut note = |what: &str, text: String| seen.push((what.to_string(), text));
+
+    for format in ["text", "json"] {
+        let base = [
+            "check",
+            &t,
+            "--ca-file",
+            &ca,
+            "--format",
+            format,
+            "--transcript",
+        ];
+        note(
+            "check PLAIN SASL-IR",
+            run(&[&base[..], &["-u", "alice"]].concat(), ASCII, None),
+        );
+        note(
+            "check LOGIN",
+            run(
+                &[&base[..], &["-u", "alice", "--auth", "login"]].concat(),
+                ASCII,
+                None,
+            ),
+        );
+        note(
+            "check literal",
+            run(
+                &[
+                    &base[..],
+                    &["-u", "eve", "--auth", "login", "--no-pipeline"],
+                ]
+                .concat(),
+                EIGHT_BIT,
+                None,
+            ),
+        );
+        note(
+            "wrong password",
+            run(
+                &[&base[..], &["-u", "alice"]].concat(),
+                "Zq9-s3cret-Pw-wrong",
+                None,
+            ),
+        );
+        note(
+            "namespace",
+            run(
+                &[
+                    "namespace",
+                    &t,
+                    "-u",
+                    "alice",
+                    "--ca-file",
+                    &ca,
+                    "--format",
+                    format,
+                ],
+                ASCII,
+                None,
+            ),
+        );
+    }
+    let file = dir.path().join("pw");
+    std::fs::write(&file, format!("{ASCII}\n")).unwrap();
+    note(
+        "password file",
+        run(
+            &[
+                "check",
+                &t,
+                "-u",
+                "alice",
+                "--ca-file",
+                &ca,
+                "--password-file",
+                file.to_str().unwrap(),
+            ],
+            "",
+            None,
+        ),
+    );
+    note(
+        "fleet",
+        run(
+            &[
+                "check",
+                &t,
+                &t,
+                "-u",
+                "alice",
+                "--ca-file",
+                &ca,
+                "--format",
+                "json",
+            ],
+            ASCII,
+            None,
+        ),
+    );
+
+    // AUTHENTICATE PLAIN without SASL-IR: the response goes after the server's +.
+    let no_ir = serve(|c| {
+        c.send(b"* OK [CAPABILITY IMAP4rev1 NAMESPACE AUTH=PLAIN] ready\r\n");
+        while let Some((tag, cmd)) = c.command() {
+            let reply = match cmd.as_str() {
+                "AUTHENTICATE" => {
+                    c.send(b"+ \r\n");
+                    let _ = c.line();
+                    format!("{tag} OK done\r\n")
+                }
+                "LOGOUT" => format!("* BYE\r\n{tag} OK bye\r\n"),
+                _ => format!("{tag} OK done\r\n"),
+            };
+            c.send(reply.as_bytes());
+        }
+    });
+    let plain = [
+        "check",
+        &no_ir.target(),
+        "-u",
+        "alice",
+        "--security",
+        "plain",
+        "--allow-plaintext-login",
+        "--transcript",
+    ];
+    note("PLAIN after +", run(&plain, ASCII, None));
+    note(
+        "PLAIN after + json",
+        run(&[&plain[..], &["--format", "json"]].concat(), ASCII, None),
+    );
+    assert!(
+        no_ir
+            .lines()
+            .iter()
+            .any(|l| l
+                == &base64::engine::general_purpose::STANDARD.encode(format!("\0alice\0{ASCII}"))),
+        "the test must send the secret for real: {:?}",
+        no_ir.lines()
+    );
+
+    // The shell: script mode, its saved transcript, and the interactive history.
+    let saved = dir.path().join("transcript.txt");
+    let script = format!(
+        "login alice {ASCII}\n? login eve {{{}}}\n{EIGHT_BIT}\n.transcript save {}\n",
+        EIGHT_BIT.len(),
+        saved.display()
+    );
+    note(
+        "shell script",
+        run(&["shell", &t, "--ca-file", &ca], ASCII, Some(&script)),
+    );
+    note("saved transcript", std::fs::read_to_string(&saved).unwrap());
+    let history = dir.path().join("history");
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+    cmd.args(["shell", &t, "--ca-file", &ca])
+        .env("NO_COLOR", "1")
+        .env("IMAPDIAG_HISTORY", &history)
+        .env_remove("IMAPDIAG_PASSWORD");
+    let mut p = spawn_with_options(cmd, Options::new().timeout_ms(Some(15_000))).unwrap();
+    // Everything the terminal showed, the typed lines as echoed included.
+    let mut screen = p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line(&format!("a10 login eve {{{}}}", EIGHT_BIT.len()))
+        .unwrap();
+    screen += &p.exp_string("S: + ").unwrap();
+    p.send_line(EIGHT_BIT).unwrap();
+    screen += &p.exp_string("a10 OK").unwrap();
+    // Already logged in, so these are refused; what matters is how they were shown.
+    p.send_line(&format!("login alice {ASCII}")).unwrap();
+    screen += &p.exp_string("S: a003 ").unwrap();
+    let ir = base64::engine::general_purpose::STANDARD.encode(format!("\0alice\0{ASCII}"));
+    p.send_line(&format!("a9 authenticate plain {ir}")).unwrap();
+    screen += &p.exp_string("S: a9 ").unwrap();
+    p.send_control('d').unwrap();
+    screen += &p.exp_eof().unwrap();
+    assert!(
+        screen.contains("login alice *************"),
+        "not masked: {screen}"
+    );
+    note("interactive shell", screen);
+    note("history", std::fs::read_to_string(&history).unwrap());
+
+    // analyze of transcripts that contain the password, in each form it reads.
+    let telnet = format!("* OK ready\r\na1 login alice {ASCII}\r\na1 OK done\r\na2 LOGIN eve {{12}}\r\n+ go\r\n{EIGHT_BIT}\r\na2 OK done\r\n");
+    let cs = format!(
+        "S: * OK ready\nC: a1 AUTHENTICATE PLAIN {}\nS: a1 OK done\n",
+        base64::engine::general_purpose::STANDARD.encode(format!("\0alice\0{ASCII}"))
+    );
+    for (what, input) in [("analyze telnet", telnet), ("analyze C:/S:", cs)] {
+        note(
+            what,
+            run(&["analyze", "-", "--transcript"], "", Some(&input)),
+        );
+        note(
+            what,
+            run(&["analyze", "-", "--format", "json"], "", Some(&input)),
+        );
+    }
+
+    // The emulator's log, with a users file holding the password.
+    let users = dir.path().join("users");
+    std::fs::write(&users, format!("alice:{ASCII}\n")).unwrap();
+    let s = emulator::serve("exchange2000", &["--users", users.to_str().unwrap()]);
+    note(
+        "check against serve",
+        run(
+            &[
+                "check",
+                &format!("127.0.0.1:{}", s.port),
+                "-u",
+                "alice",
+                "--insecure",
+                "--transcript",
+            ],
+            ASCII,
+            None,
+        ),
+    );
+    note("serve log", s.log());
+
+    assert!(seen.len() > 20);
+    for (what, text) in &seen {
+        for secret in forbidden() {
+            assert!(!text.contains(&secret), "{what} shows {secret:?}:\n{text}");
+        }
+    }
+}
