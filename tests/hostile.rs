@@ -243,3 +243,32 @@ fn hostile_clients_do_not_stop_the_emulator() {
         .unwrap();
     assert_eq!(json(&out)["mailbox"]["exists"], 3);
 }
+
+#[test]
+fn megabyte_literals_by_the_dozen_are_counted_not_kept() {
+    let s = serve(|c| {
+        after_login(c, |c, tag| {
+            let body = vec![b'a'; (1 << 20) - 64];
+            for _ in 0..16 {
+                c.send(format!("* OK {{{}}}\r\n", body.len()).as_bytes());
+                c.send(&body);
+                c.send(b"\r\n");
+            }
+            c.send(format!("{tag} OK done\r\n").as_bytes());
+            let _ = c.line();
+        })
+    });
+    let out = no_pipeline_check(&s.target(), &[]);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        codes(&r).contains(&"response-flood".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(
+        stdout(&out).len() < 12 << 20,
+        "{} bytes",
+        stdout(&out).len()
+    );
+}

@@ -52,6 +52,7 @@ fn empty(cmd: &EncodedCommand) -> Exchange {
         surprises: Vec::new(),
         elapsed: Duration::ZERO,
         dropped: 0,
+        kept_bytes: 0,
     }
 }
 

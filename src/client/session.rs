@@ -61,12 +61,17 @@ pub struct Exchange {
     pub error: Option<ExchangeError>,
     pub surprises: Vec<Surprise>,
     pub elapsed: Duration,
-    /// Responses beyond [`MAX_KEPT`] (counted, not kept: a flooding server stays bounded).
+    /// Responses beyond [`MAX_KEPT`] or [`MAX_KEPT_BYTES`] (counted, not kept: a flooding
+    /// server stays bounded).
     pub dropped: usize,
+    /// Bytes of the responses kept.
+    pub kept_bytes: usize,
 }
 
 /// Responses kept per command; a server that sends more is flooding.
 pub const MAX_KEPT: usize = 1000;
+/// Bytes of responses kept per command (a message alone may reach `Limits::max_message_bytes`).
+pub const MAX_KEPT_BYTES: usize = 4 << 20;
 /// Surprises kept per command.
 const MAX_SURPRISES: usize = 16;
 
@@ -75,7 +80,10 @@ impl Exchange {
     /// completion is always kept.
     pub fn keep(&mut self, r: Received) {
         let tagged = matches!(r.response(), Response::Tagged { .. });
-        if self.received.len() < MAX_KEPT || tagged {
+        let room =
+            self.received.len() < MAX_KEPT && self.kept_bytes + r.raw.len() <= MAX_KEPT_BYTES;
+        if room || tagged {
+            self.kept_bytes += r.raw.len();
             self.received.push(r);
         } else {
             self.dropped += 1;
@@ -164,6 +172,7 @@ impl Session {
             surprises: Vec::new(),
             elapsed: Duration::ZERO,
             dropped: 0,
+            kept_bytes: 0,
         };
         self.send_and_await(&cmd, deadline, &mut ex).await;
         ex.elapsed = started.elapsed();

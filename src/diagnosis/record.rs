@@ -127,7 +127,7 @@ pub fn surprise_findings(step: &str, ex: &Exchange, out: &mut Vec<Finding>) {
     if ex.dropped > 0 {
         out.push(
             Finding::new(code::RESPONSE_FLOOD, Severity::Critical, format!("the server flooded {step} with {} responses", ex.received.len() + ex.dropped))
-                .detail(format!("the first {} were kept, {} more were counted and dropped", crate::client::session::MAX_KEPT, ex.dropped))
+                .detail(format!("the first {} ({} bytes) were kept, {} more were counted and dropped", ex.received.len(), ex.kept_bytes, ex.dropped))
                 .remedy("No command needs this many responses; the server (or something in between) is broken or hostile."),
         );
     }

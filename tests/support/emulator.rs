@@ -13,6 +13,10 @@ pub struct Serve {
 }
 
 impl Serve {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }

@@ -282,6 +282,7 @@ fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
         surprises: Vec::new(),
         elapsed: Duration::ZERO,
         dropped: 0,
+        kept_bytes: 0,
     }
 }
 
