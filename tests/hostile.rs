@@ -272,3 +272,27 @@ fn megabyte_literals_by_the_dozen_are_counted_not_kept() {
         stdout(&out).len()
     );
 }
+
+#[test]
+fn tls_to_a_plaintext_port_is_a_handshake_failure_not_a_certificate_one() {
+    let s = serve(|c| {
+        c.send(GREETING);
+        let _ = c.line();
+    });
+    let out = imapdiag()
+        .args([
+            "check",
+            &s.target(),
+            "--security",
+            "tls",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(codes(&r), ["tls-handshake-failed"]);
+    assert_eq!(r["tls"]["verify_error"], serde_json::Value::Null);
+    assert!(r["tls"]["handshake_error"].as_str().unwrap().len() > 3);
+}

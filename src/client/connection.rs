@@ -201,7 +201,7 @@ impl Connection {
         else {
             transcript.note("TLS handshake timed out");
             let info = TlsInfo {
-                verify_error: Some("handshake timed out".into()),
+                handshake_error: Some("handshake timed out".into()),
                 ..TlsInfo::default()
             };
             return (Err(transcript), info);
@@ -217,11 +217,10 @@ impl Connection {
             }
             Err(e) => {
                 transcript.note(&format!("TLS handshake failed: {e}"));
-                let verify_error = info.verify_error.clone().or(Some(e));
                 (
                     Err(transcript),
                     TlsInfo {
-                        verify_error,
+                        handshake_error: Some(e),
                         ..info
                     },
                 )

@@ -27,7 +27,12 @@ pub struct TlsInfo {
     pub cipher: Option<String>,
     /// True when the certificate chain and the host name verified.
     pub verified: bool,
+    /// Why certificate verification failed (chain, name, validity), if it did.
     pub verify_error: Option<String>,
+    /// Why the handshake failed, when it did; apart from `verify_error` so a protocol
+    /// failure after the certificate was seen is not taken for a verification failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_error: Option<String>,
     pub certificate: Option<CertificateInfo>,
 }
 

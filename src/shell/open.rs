@@ -153,7 +153,11 @@ pub fn tls_note(info: &TlsInfo) -> String {
 }
 
 fn tls_failure(info: &TlsInfo) -> String {
-    let why = info.verify_error.as_deref().unwrap_or("handshake failed");
+    let why = info
+        .verify_error
+        .as_deref()
+        .or(info.handshake_error.as_deref())
+        .unwrap_or("handshake failed");
     escape_str(&format!(
         "TLS failed: {why} (add the CA with --ca-file, or --insecure to continue anyway)"
     ))

@@ -211,7 +211,7 @@ impl Run<'_, '_> {
         let ok = result.is_ok();
         let note = match (&info.version, &info.verify_error) {
             (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),
-            (None, e) => e.clone(),
+            (None, e) => e.clone().or(info.handshake_error.clone()),
         };
         let status = if ok && info.verified {
             StepStatus::Ok
@@ -230,28 +230,26 @@ impl Run<'_, '_> {
     }
 
     fn tls_findings(&mut self, info: &crate::report::TlsInfo, established: bool) {
-        let reason = info.verify_error.clone().unwrap_or_default();
-        // A handshake that failed is never `verified`; what tells a verification failure
-        // apart is that the certificate was seen and a reason was recorded.
-        if !established && info.certificate.is_some() && !self.s.tls.insecure && !reason.is_empty()
-        {
-            self.find(
+        let verify = info.verify_error.clone();
+        let handshake = info.handshake_error.clone().unwrap_or_default();
+        match (established, verify) {
+            // The verify callback named a reason and the handshake then failed on it.
+            (false, Some(reason)) if !self.s.tls.insecure => self.find(
                 Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
                     .detail(reason)
                     .remedy("Install a certificate from a trusted CA that names this host, add the issuing CA with --ca-file, or continue anyway with --insecure."),
-            );
-        } else if !established {
-            self.find(
+            ),
+            (false, _) => self.find(
                 Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
-                    .detail(reason)
+                    .detail(handshake)
                     .remedy("Check that this port speaks TLS (993 implicit, 143 STARTTLS) and that the server offers a TLS version and cipher this client accepts."),
-            );
-        } else if !info.verified {
-            self.find(
+            ),
+            (true, Some(reason)) => self.find(
                 Finding::new(code::TLS_INSECURE, Severity::Warning, "continued although the certificate did not verify (--insecure)")
                     .detail(reason)
                     .remedy("Clients that verify certificates will refuse this server; fix the certificate."),
-            );
+            ),
+            (true, None) => {}
         }
         self.certificate_expiry(info);
     }
