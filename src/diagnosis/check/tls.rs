@@ -1,0 +1,156 @@
+//! STARTTLS (RFC 3501 §6.2.1), the TLS handshake, and what they tell about the server.
+
+use super::*;
+
+impl Run<'_, '_> {
+    /// The TLS handshake (implicit TLS, or after STARTTLS's OK).
+    pub(super) async fn tls(
+        &mut self,
+        session: Session,
+        step: &str,
+    ) -> Result<Session, Transcript> {
+        let since = Instant::now();
+        let (result, info) = session.start_tls(&self.s.host, &self.s.tls).await;
+        let ok = result.is_ok();
+        let note = match (&info.version, &info.verify_error) {
+            (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),
+            (None, e) => e.clone().or(info.handshake_error.clone()),
+        };
+        let status = if ok && info.verified {
+            StepStatus::Ok
+        } else if ok {
+            StepStatus::Warning
+        } else {
+            StepStatus::Failed
+        };
+        self.report
+            .steps
+            .push(simple_step(step, status, since, note));
+        self.tls_findings(&info, ok);
+        self.report.tls = Some(info);
+        self.tls_active = ok;
+        result
+    }
+
+    pub(super) fn tls_findings(&mut self, info: &crate::report::TlsInfo, established: bool) {
+        let verify = info.verify_error.clone();
+        let handshake = info.handshake_error.clone().unwrap_or_default();
+        match (established, verify) {
+            // The verify callback named a reason and the handshake then failed on it.
+            (false, Some(reason)) if !self.s.tls.insecure => self.find(
+                Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
+                    .detail(reason)
+                    .remedy("Install a certificate from a trusted CA that names this host, add the issuing CA with --ca-file, or continue anyway with --insecure."),
+            ),
+            (false, _) => self.find(
+                Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
+                    .detail(handshake)
+                    .remedy("Check that this port speaks TLS (993 implicit, 143 STARTTLS) and that the server offers a TLS version and cipher this client accepts."),
+            ),
+            (true, Some(reason)) => self.find(
+                Finding::new(code::TLS_INSECURE, Severity::Warning, "continued although the certificate did not verify (--insecure)")
+                    .detail(reason)
+                    .remedy("Clients that verify certificates will refuse this server; fix the certificate."),
+            ),
+            (true, None) => {}
+        }
+        self.certificate_expiry(info);
+    }
+
+    pub(super) fn certificate_expiry(&mut self, info: &crate::report::TlsInfo) {
+        let Some(cert) = &info.certificate else {
+            return;
+        };
+        if cert.days_left >= 0 && cert.days_left < i64::from(self.s.tls.cert_warn_days) {
+            self.find(
+                Finding::new(
+                    code::CERTIFICATE_EXPIRES_SOON,
+                    Severity::Warning,
+                    format!("the certificate expires in {} days", cert.days_left),
+                )
+                .detail(format!("not after {}", cert.not_after))
+                .remedy("Renew the certificate before it expires."),
+            );
+        }
+    }
+
+    /// STARTTLS when the security mode asks for it; on failure only the transcript is left.
+    pub(super) async fn starttls(&mut self, mut session: Session) -> Result<Session, Transcript> {
+        let Security::StartTls { required } = self.s.security else {
+            return Ok(session);
+        };
+        if self.logged_in {
+            return Ok(session);
+        }
+        if !self.has_cap("STARTTLS") && self.s.referrals.via_tls {
+            self.find(
+                Finding::new(code::REFERRAL_TLS_DOWNGRADE, Severity::Critical, "the referred server offers no STARTTLS: a TLS session is not followed into plaintext")
+                    .detail("The referral came over TLS; the credentials were not sent here.")
+                    .remedy("Enable TLS on the referred server, or point the referral at its TLS port (RFC 2221 §5, RFC 5092 §3.2)."),
+            );
+            return Err(session.into_transcript());
+        }
+        if !self.has_cap("STARTTLS") {
+            let severity = if required {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            };
+            self.find(
+                Finding::new(code::STARTTLS_NOT_OFFERED, severity, "the server does not offer STARTTLS")
+                    .remedy("Enable TLS on the server (RFC 3501 §6.2.1), or use implicit TLS on port 993 (--security tls)."),
+            );
+            return if required {
+                Err(session.into_transcript())
+            } else {
+                Ok(session)
+            };
+        }
+        let tag = session.next_tag();
+        let Ok(ex) = self
+            .exchange(
+                &mut session,
+                "starttls",
+                CommandBuilder::new(&tag, "STARTTLS").finish(),
+            )
+            .await
+        else {
+            return Err(session.into_transcript());
+        };
+        if ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok) {
+            let text = ex
+                .completion
+                .as_ref()
+                .map(|s| escape_str(&s.text))
+                .unwrap_or_default();
+            self.find(
+                Finding::new(
+                    code::STARTTLS_FAILED,
+                    Severity::Critical,
+                    "STARTTLS was refused",
+                )
+                .detail(text),
+            );
+            return Err(session.into_transcript());
+        }
+        self.injection_check(&session);
+        let session = self.tls(session, "tls").await?;
+        // RFC 3501 §6.2.1: what was advertised before TLS is void. The next step asks
+        // again (alone, or first in the pipelined flight).
+        self.stale_caps = true;
+        Ok(session)
+    }
+
+    /// RFC 3501 §6.2.1: TLS starts right after the CRLF of the OK. Anything already sent
+    /// beyond it came in plaintext and is dropped, never read as TLS-protected data.
+    pub(super) fn injection_check(&mut self, session: &Session) {
+        let unread = session.unread_bytes();
+        if unread > 0 {
+            self.find(
+                Finding::new(code::STARTTLS_INJECTION, Severity::Critical, format!("{unread} bytes arrived after STARTTLS's OK, before the TLS handshake"))
+                    .detail("They were discarded, not read as part of the TLS session.")
+                    .remedy("Something on the path injects plaintext into STARTTLS (CVE-2011-0411 class); check the server and any proxy."),
+            );
+        }
+    }
+}
