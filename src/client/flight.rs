@@ -2,7 +2,7 @@
 //! read back and sorted by tag. Only commands that need no continuation can fly together;
 //! the caller decides which (their order must not change their meaning).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::connection::ReadError;
 use super::session::{Exchange, ExchangeError, Received, Session, Surprise};
@@ -43,17 +43,7 @@ impl Session {
 }
 
 fn empty(cmd: &EncodedCommand) -> Exchange {
-    Exchange {
-        tag: cmd.tag.clone(),
-        sent: cmd.shown(),
-        received: Vec::new(),
-        completion: None,
-        error: None,
-        surprises: Vec::new(),
-        elapsed: Duration::ZERO,
-        dropped: 0,
-        kept_bytes: 0,
-    }
+    Exchange::new(&cmd.tag, cmd.shown())
 }
 
 fn flatten(cmds: &[EncodedCommand]) -> (Vec<u8>, Vec<u8>) {

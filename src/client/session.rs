@@ -76,6 +76,21 @@ pub const MAX_KEPT_BYTES: usize = 4 << 20;
 const MAX_SURPRISES: usize = 16;
 
 impl Exchange {
+    /// A command just sent (`sent` shows it with secrets redacted), nothing received yet.
+    pub fn new(tag: &str, sent: Vec<u8>) -> Exchange {
+        Exchange {
+            tag: tag.to_string(),
+            sent,
+            received: Vec::new(),
+            completion: None,
+            error: None,
+            surprises: Vec::new(),
+            elapsed: Duration::ZERO,
+            dropped: 0,
+            kept_bytes: 0,
+        }
+    }
+
     /// Keeps `r` unless the command already holds [`MAX_KEPT`] responses. A tagged
     /// completion is always kept.
     pub fn keep(&mut self, r: Received) {
@@ -163,17 +178,7 @@ impl Session {
     pub async fn run(&mut self, cmd: EncodedCommand) -> Exchange {
         let started = Instant::now();
         let deadline = started + self.timeout;
-        let mut ex = Exchange {
-            tag: cmd.tag.clone(),
-            sent: cmd.shown(),
-            received: Vec::new(),
-            completion: None,
-            error: None,
-            surprises: Vec::new(),
-            elapsed: Duration::ZERO,
-            dropped: 0,
-            kept_bytes: 0,
-        };
+        let mut ex = Exchange::new(&cmd.tag, cmd.shown());
         self.send_and_await(&cmd, deadline, &mut ex).await;
         ex.elapsed = started.elapsed();
         ex

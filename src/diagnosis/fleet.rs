@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use tokio::task::JoinSet;
 
 use super::findings as code;
+use super::hops::target_info;
 use super::{diagnose, Plan};
 use crate::report::{Finding, Report, Severity, Status, TargetInfo};
 use crate::settings::Settings;
@@ -24,7 +25,7 @@ pub async fn diagnose_each<F: FnMut(usize, Report)>(
     loop {
         while running.len() < jobs.max(1) {
             let Some((i, s)) = pending.next() else { break };
-            let info = target(&s);
+            let info = target_info(&s);
             let handle = running.spawn(async move { (i, diagnose(&s, plan).await) });
             who.insert(handle.id(), (i, info));
         }
@@ -41,16 +42,6 @@ pub async fn diagnose_each<F: FnMut(usize, Report)>(
             }
             None => break,
         }
-    }
-}
-
-fn target(s: &Settings) -> TargetInfo {
-    TargetInfo {
-        input: s.input.clone(),
-        host: s.host.clone(),
-        port: s.port,
-        security: s.security.name().to_string(),
-        user: s.user.clone(),
     }
 }
 

@@ -49,7 +49,7 @@ fn forget_server(report: &mut Report) {
     report.mailbox = None;
 }
 
-fn target_info(s: &Settings) -> TargetInfo {
+pub(super) fn target_info(s: &Settings) -> TargetInfo {
     TargetInfo {
         input: s.input.clone(),
         host: s.host.clone(),

@@ -184,6 +184,50 @@ fn quote(value: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Command names of RFC 3501, RFC 9051 and the extensions a diagnosis meets (RFC 2193's
+/// RLIST/RLSUB, RFC 2342, RFC 2971, RFC 2177, RFC 5161, RFC 2087, RFC 4314, RFC 6851).
+pub const COMMAND_NAMES: &[&str] = &[
+    "CAPABILITY",
+    "NOOP",
+    "LOGOUT",
+    "STARTTLS",
+    "AUTHENTICATE",
+    "LOGIN",
+    "SELECT",
+    "EXAMINE",
+    "CREATE",
+    "DELETE",
+    "RENAME",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "LIST",
+    "LSUB",
+    "RLIST",
+    "RLSUB",
+    "STATUS",
+    "APPEND",
+    "CHECK",
+    "CLOSE",
+    "UNSELECT",
+    "EXPUNGE",
+    "SEARCH",
+    "FETCH",
+    "STORE",
+    "COPY",
+    "MOVE",
+    "UID",
+    "NAMESPACE",
+    "ID",
+    "IDLE",
+    "DONE",
+    "ENABLE",
+    "GETQUOTA",
+    "GETQUOTAROOT",
+    "GETACL",
+    "MYRIGHTS",
+    "XLIST",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

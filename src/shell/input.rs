@@ -6,46 +6,7 @@
 use crate::proto::Chunk;
 use crate::secret::REDACTED;
 
-/// The IMAP commands offered for completion and recognised as "bare" (untagged) input.
-pub const COMMANDS: &[&str] = &[
-    "CAPABILITY",
-    "NOOP",
-    "LOGOUT",
-    "STARTTLS",
-    "AUTHENTICATE",
-    "LOGIN",
-    "SELECT",
-    "EXAMINE",
-    "CREATE",
-    "DELETE",
-    "RENAME",
-    "SUBSCRIBE",
-    "UNSUBSCRIBE",
-    "LIST",
-    "LSUB",
-    "RLIST",
-    "RLSUB",
-    "STATUS",
-    "APPEND",
-    "CHECK",
-    "CLOSE",
-    "UNSELECT",
-    "EXPUNGE",
-    "SEARCH",
-    "FETCH",
-    "STORE",
-    "COPY",
-    "MOVE",
-    "UID",
-    "NAMESPACE",
-    "ID",
-    "IDLE",
-    "DONE",
-    "ENABLE",
-    "GETQUOTAROOT",
-    "GETACL",
-    "MYRIGHTS",
-];
+pub use crate::proto::command::COMMAND_NAMES as COMMANDS;
 
 pub const DOT_COMMANDS: &[&str] = &[
     ".help",

@@ -4,6 +4,8 @@
 //! imapdiag's JSON report. Pure: text in, lines out; what it cannot place is skipped and
 //! counted, never fatal.
 
+use crate::proto::command::COMMAND_NAMES;
+
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -171,48 +173,6 @@ fn is_greeting(l: &str) -> bool {
     u.starts_with("* OK") || u.starts_with("* PREAUTH") || u.starts_with("* BYE")
 }
 
-/// Commands of RFC 3501, RFC 9051 and the extensions a diagnosis meets.
-const COMMANDS: &[&str] = &[
-    "CAPABILITY",
-    "NOOP",
-    "LOGOUT",
-    "STARTTLS",
-    "AUTHENTICATE",
-    "LOGIN",
-    "SELECT",
-    "EXAMINE",
-    "CREATE",
-    "DELETE",
-    "RENAME",
-    "SUBSCRIBE",
-    "UNSUBSCRIBE",
-    "LIST",
-    "LSUB",
-    "RLIST",
-    "RLSUB",
-    "STATUS",
-    "APPEND",
-    "CHECK",
-    "CLOSE",
-    "UNSELECT",
-    "EXPUNGE",
-    "SEARCH",
-    "FETCH",
-    "STORE",
-    "COPY",
-    "MOVE",
-    "UID",
-    "NAMESPACE",
-    "ID",
-    "IDLE",
-    "ENABLE",
-    "GETQUOTA",
-    "GETQUOTAROOT",
-    "GETACL",
-    "MYRIGHTS",
-    "XLIST",
-];
-
 fn classify(l: &str, tags: &[String]) -> Option<Dir> {
     let t = l.trim_start();
     if t.starts_with("* ") || t == "+" || t.starts_with("+ ") {
@@ -225,7 +185,7 @@ fn classify(l: &str, tags: &[String]) -> Option<Dir> {
     if is_status && tags.iter().any(|x| x == tag) {
         return Some(Dir::Server);
     }
-    if !tag.is_empty() && COMMANDS.contains(&upper.as_str()) {
+    if !tag.is_empty() && COMMAND_NAMES.contains(&upper.as_str()) {
         return Some(Dir::Client);
     }
     // A tagged status for a command whose line was not echoed.

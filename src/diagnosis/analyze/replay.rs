@@ -1,8 +1,6 @@
 //! A saved session replayed into a report: each client command and the server lines up to
 //! its tagged completion become an exchange, judged by the same rules as a live check.
 
-use std::time::Duration;
-
 use super::reader::{Dir, Line};
 use super::redact::redact_command;
 use crate::client::session::{Exchange, Received};
@@ -273,17 +271,7 @@ fn is_greeting(text: &str) -> bool {
 }
 
 fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
-    Exchange {
-        tag: tag.to_string(),
-        sent,
-        received: Vec::new(),
-        completion: None,
-        error: None,
-        surprises: Vec::new(),
-        elapsed: Duration::ZERO,
-        dropped: 0,
-        kept_bytes: 0,
-    }
+    Exchange::new(tag, sent)
 }
 
 fn received(text: &str, greeting: bool) -> Received {
