@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = Status::parse(line);
     }
     // The recogniser's promise: `a1 OK ...` (ASCII, one line) completes command a1.
-    if data.starts_with(b"a1 OK ") && data.ends_with(b"\r\n") && !data[..data.len() - 2].contains(&b'\n') && data.is_ascii() {
+    if data.starts_with(b"a1 OK ")
+        && data.ends_with(b"\r\n")
+        && !data[..data.len() - 2].contains(&b'\n')
+        && data.is_ascii()
+    {
         assert!(
             matches!(&parsed.response, Response::Tagged { tag, .. } if tag == "a1"),
             "{:?}",
