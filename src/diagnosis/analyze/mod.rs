@@ -23,6 +23,10 @@ pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
     replay.finish();
     let completed = std::mem::take(&mut replay.completed);
     report = replay.report;
+    for r in &mut report.referrals {
+        r.outcome =
+            "not followed: a saved transcript (run imapdiag check --follow-referrals)".into();
+    }
     let had_greeting = report.server.greeting.is_some();
     signs::signs(&mut report);
     profile::judge(&mut report, expect);
