@@ -167,6 +167,7 @@ pub fn run(settings: Settings) -> i32 {
         } else {
             prompt.as_str()
         };
+        secret_line.store(core.typist.continuing_secret(), Ordering::Relaxed);
         match editor.readline(p) {
             Ok(line) => {
                 if step(&mut core, &line, &mut editor, history.as_ref()) == Flow::Quit {
