@@ -9,25 +9,9 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use support::scripted::{serve, simple_session, Conn};
-use support::{codes, emulator, imapdiag, json, stdout};
+use support::{check_plain, codes, emulator, finding, imapdiag, json, stdout};
 
 const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] hostile ready\r\n";
-
-fn check(target: &str, extra: &[&str]) -> std::process::Output {
-    imapdiag()
-        .args(["check", target, "--user", "alice", "--security", "plain"])
-        .args([
-            "--allow-plaintext-login",
-            "--auth",
-            "login",
-            "--format",
-            "json",
-        ])
-        .args(extra)
-        .env("IMAPDIAG_PASSWORD", "secret")
-        .output()
-        .unwrap()
-}
 
 /// Answers LOGIN, then lets `namespace` answer NAMESPACE its own way.
 fn after_login(c: &mut Conn, namespace: impl Fn(&mut Conn, &str)) {
@@ -48,7 +32,7 @@ fn after_login(c: &mut Conn, namespace: impl Fn(&mut Conn, &str)) {
 fn no_pipeline_check(target: &str, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["--no-pipeline"];
     args.extend_from_slice(extra);
-    check(target, &args)
+    check_plain(target, &args)
 }
 
 #[test]
@@ -93,7 +77,7 @@ fn one_byte_per_second_ends_at_the_timeout() {
         }
     });
     let started = Instant::now();
-    let out = check(&s.target(), &["--timeout", "2"]);
+    let out = check_plain(&s.target(), &["--timeout", "2"]);
     assert!(started.elapsed() < Duration::from_secs(8));
     assert_eq!(out.status.code(), Some(2));
     let r = json(&out);
@@ -114,12 +98,7 @@ fn a_hundred_thousand_untagged_lines_are_counted_not_kept() {
     let out = no_pipeline_check(&s.target(), &[]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
-    let flood = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "response-flood")
-        .unwrap();
+    let flood = finding(&r, "response-flood");
     assert_eq!(
         flood["summary"],
         "the server flooded namespace with 100002 responses"
@@ -143,7 +122,13 @@ fn invalid_utf8_nul_and_terminal_escapes_are_escaped_everywhere() {
         .env("IMAPDIAG_PASSWORD", "secret")
         .output()
         .unwrap();
-    let json_out = check(&s.target(), &[]);
+    let json_out = check_plain(&s.target(), &[]);
+    assert_eq!(
+        json_out.status.code(),
+        Some(1),
+        "WARNING: {}",
+        stdout(&json_out)
+    );
     for out in [&text, &json_out] {
         let bytes = &out.stdout;
         for bad in [0x1bu8, 0x07, 0x00] {
@@ -176,7 +161,9 @@ fn duplicate_tags_are_named() {
         )
     });
     for extra in [&[][..], &["--no-pipeline"][..]] {
-        let r = json(&check(&s.target(), extra));
+        let out = check_plain(&s.target(), extra);
+        assert_eq!(out.status.code(), Some(1), "WARNING: {}", stdout(&out));
+        let r = json(&out);
         assert!(
             codes(&r).contains(&"unexpected-tag".to_string()),
             "{extra:?}: {:?}",

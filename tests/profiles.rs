@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 use support::dovecot::{self, Layout, User};
-use support::{codes, emulator, imapdiag, json, pki::pki, stdout};
+use support::{codes, emulator, finding, imapdiag, json, pki::pki, stdout};
 
 fn analyze_text(text: &str, extra: &[&str]) -> std::process::Output {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
@@ -105,12 +105,7 @@ fn the_two_kb_q311468_replies_classify_as_exchange_55_and_2000() {
         ex55["differences"][0],
         r#"other users: expected (("Other users/" "/")), got NIL"#
     );
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "namespace-other-users-missing")
-        .unwrap();
+    let f = finding(&r, "namespace-other-users-missing");
     assert!(f["remedy"]
         .as_str()
         .unwrap()

@@ -9,7 +9,7 @@ use serde_json::Value;
 use support::dovecot::{self, Dovecot, Layout, User};
 use support::emulator;
 use support::scripted::{serve, simple_session};
-use support::{codes, imapdiag, json, pki::pki, stdout};
+use support::{codes, finding, imapdiag, json, pki::pki, stdout};
 
 fn ca() -> String {
     pki().ca_cert.display().to_string()
@@ -26,14 +26,7 @@ fn check(target: &str, user: &str, password: &str, extra: &[&str]) -> std::proce
 }
 
 fn severity_of<'a>(r: &'a Value, code: &str) -> &'a str {
-    r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == code)
-        .unwrap_or_else(|| panic!("no finding {code}: {r}"))["severity"]
-        .as_str()
-        .unwrap()
+    finding(r, code)["severity"].as_str().unwrap()
 }
 
 fn steps_of(r: &Value, hop: u64) -> Vec<String> {
@@ -273,12 +266,7 @@ fn kb217388_is_explained_then_followed_only_when_trusted() {
     assert_eq!(f["mailbox"], Value::Null);
     assert_eq!(severity_of(&r, "login-referral"), "warning");
     assert_eq!(severity_of(&r, "no-replica-after-referral"), "critical");
-    let no_replica = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "no-replica-after-referral")
-        .unwrap();
+    let no_replica = finding(&r, "no-replica-after-referral");
     assert!(no_replica["remedy"]
         .as_str()
         .unwrap()
@@ -469,12 +457,7 @@ fn a_malformed_referral_url_is_quoted_and_not_followed() {
     );
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "referral-url-malformed")
-        .unwrap();
+    let f = finding(&r, "referral-url-malformed");
     assert_eq!(f["detail"], "imap://alice@mail.example.com:99999/INBOX");
     assert_eq!(r["referrals"][0]["error"], "invalid port \"99999\"");
     assert_eq!(r["referrals"][0]["host"], Value::Null);

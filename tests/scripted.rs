@@ -7,30 +7,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::scripted::{serve, simple_session, Conn};
-use support::{codes, imapdiag, json, stdout};
+use support::{check_plain, codes, imapdiag, json, stdout};
 
 const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] scripted ready\r\n";
-
-fn check_plain(target: &str, extra: &[&str]) -> std::process::Output {
-    imapdiag()
-        .args([
-            "check",
-            target,
-            "--user",
-            "alice",
-            "--security",
-            "plain",
-            "--allow-plaintext-login",
-            "--auth",
-            "login",
-            "--format",
-            "json",
-        ])
-        .args(extra)
-        .env("IMAPDIAG_PASSWORD", "secret")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn a_garbage_line_is_reported_and_the_session_goes_on() {

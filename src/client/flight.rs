@@ -86,19 +86,21 @@ fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {
 
 /// The first open command gets the error; the ones after it were never answered.
 fn fail(open: &mut [Exchange], e: ReadError, started: Instant) {
-    let unanswered = match &e {
+    let Some((first, rest)) = open.split_first_mut() else {
+        return;
+    };
+    for ex in rest {
+        ex.error = Some(ExchangeError::Read(unanswered(&e)));
+        ex.elapsed = started.elapsed();
+    }
+    first.error = Some(ExchangeError::Read(e));
+    first.elapsed = started.elapsed();
+}
+
+/// What a command behind the failed one gets: the timeout, or a closed connection.
+fn unanswered(e: &ReadError) -> ReadError {
+    match e {
         ReadError::Timeout => ReadError::Timeout,
         _ => ReadError::Closed,
-    };
-    if let Some((first, rest)) = open.split_first_mut() {
-        first.error = Some(ExchangeError::Read(e));
-        first.elapsed = started.elapsed();
-        for ex in rest {
-            ex.error = Some(ExchangeError::Read(match unanswered {
-                ReadError::Timeout => ReadError::Timeout,
-                _ => ReadError::Closed,
-            }));
-            ex.elapsed = started.elapsed();
-        }
     }
 }

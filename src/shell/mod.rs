@@ -14,8 +14,6 @@ use std::io::IsTerminal;
 
 use crate::settings::Settings;
 
-pub use repl::history_path;
-
 /// Runs the shell; returns the exit status.
 pub fn run(settings: Settings, ignore_no: bool) -> i32 {
     if std::io::stdin().is_terminal() {

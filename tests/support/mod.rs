@@ -31,6 +31,33 @@ pub fn free_port_pair() -> u16 {
     }
 }
 
+/// `check TARGET` as alice/secret over plain TCP with LOGIN, JSON out, and `extra` flags.
+pub fn check_plain(target: &str, extra: &[&str]) -> Output {
+    imapdiag()
+        .args(["check", target, "--user", "alice", "--security", "plain"])
+        .args([
+            "--allow-plaintext-login",
+            "--auth",
+            "login",
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap()
+}
+
+/// The finding with `code` in a JSON report; panics naming the codes there were.
+pub fn finding<'a>(report: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no finding {code}: {:?}", codes(report)))
+}
+
 pub fn imapdiag() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("imapdiag").unwrap();
     cmd.env_remove("IMAPDIAG_PASSWORD")
