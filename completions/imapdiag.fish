@@ -50,6 +50,7 @@ plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l deadline -d 'Seconds allowed for the whole run, referrals included' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
@@ -88,6 +89,7 @@ plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l deadline -d 'Seconds allowed for the whole run, referrals included' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
@@ -118,6 +120,7 @@ plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l timeout -d 'Seconds allowed for the connection and for each step' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l deadline -d 'Seconds allowed for the whole run, referrals included' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r

@@ -198,6 +198,9 @@ pub struct ConnectArgs {
     /// Seconds allowed for the connection and for each step
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,
+    /// Seconds allowed for the whole run, referrals included
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub deadline: f64,
     /// Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl's option; repeatable
     #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]
     pub connect_to: Vec<String>,

@@ -105,6 +105,7 @@ impl Demo {
                 cert_warn_days: 14,
             },
             timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(60),
             mailbox: "INBOX".into(),
             quit_after: None,
             limits: Limits::default(),

@@ -361,6 +361,9 @@ fn settings(
     if !(conn.timeout > 0.0 && conn.timeout <= 3600.0) {
         bail!("--timeout must be between 0 and 3600 seconds");
     }
+    if !(conn.deadline > 0.0 && conn.deadline <= 86400.0) {
+        bail!("--deadline must be between 0 and 86400 seconds");
+    }
     Ok(Settings {
         input: input.to_string(),
         host: target.host,
@@ -380,6 +383,7 @@ fn settings(
             cert_warn_days: conn.cert_warn_days,
         },
         timeout: Duration::from_secs_f64(conn.timeout),
+        deadline: Duration::from_secs_f64(conn.deadline),
         mailbox: check
             .map(|c| c.mailbox.clone())
             .unwrap_or_else(|| "INBOX".into()),

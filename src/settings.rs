@@ -106,6 +106,8 @@ pub struct Settings {
     pub tls: TlsSettings,
     /// Per step, and for the TCP connect.
     pub timeout: Duration,
+    /// The whole run, every hop included (`--deadline`).
+    pub deadline: Duration,
     pub mailbox: String,
     pub quit_after: Option<StepName>,
     pub limits: Limits,

@@ -251,8 +251,9 @@ fn kb217388_is_explained_then_followed_only_when_trusted() {
         "S * OK Microsoft Exchange IMAP4rev1 server version 5.5.1960.6 (reedlm4.com) ready",
         "C a004 LOGIN DOMname/UserN/AliasN <redacted>",
         "S a004 OK [REFERRAL imap://redmond%2Freedl%2Fimapf;AUTH=*@reedlm1.reedlm1.com] LOGIN completed",
-        "C a006 SELECT INBOX",
-        "S a006 NO There is no replica for that mailbox on this server.",
+        // a005 is the CAPABILITY asked after login (RFC 3501 §7.2.1).
+        "C a007 SELECT INBOX",
+        "S a007 NO There is no replica for that mailbox on this server.",
     ] {
         assert!(w.contains(&line.to_string()), "{line} not in {w:#?}");
     }
@@ -391,7 +392,7 @@ fn mailbox_referral_is_followed_with_the_urls_mailbox_and_rlist_is_used() {
         .unwrap();
     let r = json(&out);
     assert!(
-        wire(&r).contains(&"C a006 RLIST \"\" \"\"".to_string()),
+        wire(&r).contains(&"C a007 RLIST \"\" \"\"".to_string()),
         "{:#?}",
         wire(&r)
     );

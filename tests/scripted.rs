@@ -77,7 +77,8 @@ fn a_tagged_completion_the_codec_rejects_still_completes_the_command() {
         .find(|s| s["name"] == "namespace")
         .unwrap();
     assert_eq!(ns["status"], "ok");
-    assert_eq!(ns["received"][1], "a002 ok ");
+    // a002 is the CAPABILITY asked after login (the LOGIN OK carried none).
+    assert_eq!(ns["received"][1], "a003 ok ");
     assert_eq!(r["mailbox"]["access"], "read-write");
 }
 
@@ -358,41 +359,61 @@ fn sync_literal_waits_for_the_continuation() {
 }
 
 #[test]
-fn commands_go_in_one_flight_and_a_server_that_drops_them_is_named() {
-    // A well-behaved server receives LOGIN, NAMESPACE, SELECT and LOGOUT in one write.
+fn commands_go_in_two_flights_and_a_server_that_drops_the_second_is_judged_one_at_a_time() {
+    // RFC 3501 §6.2.2: nothing follows LOGIN in its flight; the rest goes after its OK.
     let s = serve(|c| simple_session(c, GREETING, &[]));
     let out = check_plain(&s.target(), &[]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-    let login = r["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "login")
-        .unwrap();
-    assert_eq!(login["note"], "pipelined: login, namespace, select, logout");
+    let note = |name: &str| {
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap()["note"]
+            .clone()
+    };
+    assert_eq!(note("login"), "pipelined: login");
     assert_eq!(
-        r["timing"]["round_trips"], 3,
-        "connect, greeting, one flight"
+        note("namespace"),
+        "pipelined: capability, namespace, select, logout"
     );
+    assert_eq!(
+        r["timing"]["round_trips"], 4,
+        "connect, greeting, two flights"
+    );
+    let sent: Vec<String> = s.lines();
+    let login = sent.iter().position(|l| l.contains("LOGIN")).unwrap();
+    assert_eq!(sent.len(), login + 5, "{sent:?}");
 
-    // A server that answers the first command and loses the rest of the flight.
+    // A server that answers LOGIN and loses everything sent with the next flight.
     let lossy = serve(|c| {
         c.send(GREETING);
         let Some((tag, _)) = c.command() else { return };
         c.send(format!("{tag} OK LOGIN completed\r\n").as_bytes());
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(300));
         c.discard_buffered();
         simple_session(c, b"", &[]);
     });
-    let out = check_plain(&lossy.target(), &["--timeout", "2"]);
-    let r = json(&out);
-    assert_eq!(out.status.code(), Some(2));
+    let started = Instant::now();
+    let out = check_plain(&lossy.target(), &["--timeout", "8"]);
     assert!(
-        codes(&r).contains(&"pipelining-mishandled".to_string()),
-        "{:?}",
-        codes(&r)
+        started.elapsed() < Duration::from_secs(7),
+        "waited out the timeout"
     );
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let lost = support::finding(&r, "pipelining-mishandled");
+    assert_eq!(lost["severity"], "info");
+    assert_eq!(
+        lost["summary"],
+        "CAPABILITY, NAMESPACE, SELECT, LOGOUT sent together after login went unanswered; imapdiag sent them again one at a time"
+    );
+    assert!(lost["detail"].as_str().unwrap().contains("RFC 3501 §5.5"));
+    assert!(!lost["remedy"].as_str().unwrap().contains("--timeout"));
+    assert_eq!(r["namespace"]["raw"], r#"* NAMESPACE (("" "/")) NIL NIL"#);
+    assert_eq!(r["mailbox"]["exists"], 2);
     let out = check_plain(&lossy.target(), &["--no-pipeline"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(!codes(&json(&out)).contains(&"pipelining-mishandled".to_string()));

@@ -2,7 +2,7 @@
 //! read back and sorted by tag. Only commands that need no continuation can fly together;
 //! the caller decides which (their order must not change their meaning).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::connection::ReadError;
 use super::session::{Exchange, ExchangeError, Received, Session, Surprise};
@@ -13,9 +13,17 @@ impl Session {
     /// Sends `cmds` at once and reads until every one has its tagged completion, the
     /// connection fails, or the timeout. Untagged responses are given to the earliest
     /// command still open (servers answer pipelined commands in order).
-    pub async fn run_flight(&mut self, cmds: Vec<EncodedCommand>) -> Vec<Exchange> {
+    ///
+    /// With a `grace`, a silence of that long (from the sending or the last message) ends
+    /// the flight: the commands still open are [`ExchangeError::Lost`] (the caller may send
+    /// them again one at a time) rather than waited for until the timeout.
+    pub async fn run_flight(
+        &mut self,
+        cmds: Vec<EncodedCommand>,
+        grace: Option<Duration>,
+    ) -> Vec<Exchange> {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = self.step_deadline(started);
         let mut exs: Vec<Exchange> = cmds.iter().map(empty).collect();
         let (wire, shown) = flatten(&cmds);
         self.round_trips += 1;
@@ -23,14 +31,21 @@ impl Session {
             exs[0].error = Some(ExchangeError::Write(e));
             return exs;
         }
+        let mut last = Instant::now();
         while let Some(open) = exs.iter().position(|e| e.completion.is_none()) {
-            let msg = match self.conn_mut().read_message(deadline).await {
+            let patience = grace.map_or(deadline, |g| deadline.min(last + g));
+            let msg = match self.conn_mut().read_message(patience).await {
                 Ok(m) => m,
+                Err(ReadError::Timeout) if patience < deadline => {
+                    lose(&mut exs[open..], started);
+                    break;
+                }
                 Err(e) => {
                     fail(&mut exs[open..], e, started);
                     break;
                 }
             };
+            last = Instant::now();
             let received = Received {
                 parsed: response::parse(&msg.raw, false),
                 raw: msg.raw,
@@ -81,6 +96,14 @@ fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {
             exs[open].surprise(Surprise::ForeignTag(tag));
             exs[open].keep(r);
         }
+    }
+}
+
+/// A grace ran out after earlier commands were answered: the open ones were lost.
+fn lose(open: &mut [Exchange], started: Instant) {
+    for ex in open.iter_mut().filter(|e| e.completion.is_none()) {
+        ex.error = Some(ExchangeError::Lost);
+        ex.elapsed = started.elapsed();
     }
 }
 

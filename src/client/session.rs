@@ -30,6 +30,9 @@ impl Received {
 pub enum ExchangeError {
     Read(ReadError),
     Write(io::Error),
+    /// Sent in a flight whose earlier commands were answered, then nothing came for it
+    /// within the flight's grace (see `Session::run_flight`).
+    Lost,
 }
 
 impl std::fmt::Display for ExchangeError {
@@ -37,6 +40,7 @@ impl std::fmt::Display for ExchangeError {
         match self {
             ExchangeError::Read(e) => write!(f, "{e}"),
             ExchangeError::Write(e) => write!(f, "write failed: {e}"),
+            ExchangeError::Lost => write!(f, "not answered (sent in a flight)"),
         }
     }
 }
@@ -123,6 +127,10 @@ pub struct Session {
     conn: Connection,
     next_tag: u32,
     pub timeout: Duration,
+    /// The end of the whole run (`--deadline`): no step waits past it.
+    pub until: Option<Instant>,
+    /// Tags of lost commands: a late completion for one is kept, not a surprise.
+    retired: Vec<String>,
     /// Flights of commands that waited for an answer (see `report::Timing`).
     pub round_trips: u32,
 }
@@ -133,8 +141,21 @@ impl Session {
             conn,
             next_tag: 1,
             timeout,
+            until: None,
+            retired: Vec::new(),
             round_trips: 0,
         }
+    }
+
+    /// When a step started at `start` must be over: its timeout, or the run's end.
+    pub fn step_deadline(&self, start: Instant) -> Instant {
+        let own = start + self.timeout;
+        self.until.map_or(own, |u| own.min(u))
+    }
+
+    /// Tags whose commands were given up on; their late answers are expected.
+    pub fn retire(&mut self, tags: impl IntoIterator<Item = String>) {
+        self.retired.extend(tags);
     }
 
     pub fn next_tag(&mut self) -> String {
@@ -164,7 +185,7 @@ impl Session {
     /// Reads the greeting (RFC 3501 §7.1: the first message of every connection).
     pub async fn read_greeting(&mut self) -> Result<Received, ReadError> {
         self.round_trips += 1;
-        let deadline = Instant::now() + self.timeout;
+        let deadline = self.step_deadline(Instant::now());
         let msg = self.conn.read_message(deadline).await?;
         let parsed = response::parse(&msg.raw, true);
         Ok(Received {
@@ -177,7 +198,7 @@ impl Session {
     /// Sends `cmd` and reads until its tagged completion, an error, or the timeout.
     pub async fn run(&mut self, cmd: EncodedCommand) -> Exchange {
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        let deadline = self.step_deadline(started);
         let mut ex = Exchange::new(&cmd.tag, cmd.shown());
         self.send_and_await(&cmd, deadline, &mut ex).await;
         ex.elapsed = started.elapsed();
@@ -228,6 +249,10 @@ impl Session {
                 bare_lf: msg.bare_lf,
             };
             let verdict = classify(&received.parsed.response, &ex.tag, want_continuation);
+            let verdict = match verdict {
+                Next::Surprise(Surprise::ForeignTag(t)) if self.retired.contains(&t) => Next::Keep,
+                v => v,
+            };
             ex.keep(received);
             match verdict {
                 Next::Continue => return true,
@@ -247,18 +272,22 @@ impl Session {
         host: &str,
         settings: &TlsSettings,
     ) -> (Result<Session, Transcript>, TlsInfo) {
+        let deadline = self.step_deadline(Instant::now());
         let Session {
             conn,
             next_tag,
             timeout,
+            until,
+            retired,
             round_trips,
         } = self;
-        let deadline = Instant::now() + timeout;
         let (conn, info) = conn.start_tls(host, settings, deadline).await;
         let session = conn.map(|conn| Session {
             conn,
             next_tag,
             timeout,
+            until,
+            retired,
             round_trips: round_trips + 1,
         });
         (session, info)

@@ -158,11 +158,14 @@ pub fn exchange_error(step: &str, e: &ExchangeError) -> Finding {
             format!("{step}: could not send the command"),
         )
         .detail(w.to_string()),
+        ExchangeError::Lost => read_error(step, &ReadError::Timeout),
     }
 }
 
 pub fn read_error(step: &str, e: &ReadError) -> Finding {
     let (c, remedy) = match e {
+        // A port that waits for a ClientHello accepts the connection and says nothing.
+        ReadError::Timeout if step == "greeting" => (code::TIMEOUT, "The port accepted the connection but sent no greeting. A port for implicit TLS (993) waits for the client's TLS handshake first: try imaps://HOST:PORT or --security tls. Otherwise the service is overloaded or hung; check its log."),
         ReadError::Timeout => (code::TIMEOUT, "The server accepted the connection but did not answer in time; check its load, a firewall dropping packets, or raise --timeout."),
         ReadError::Closed => (code::CONNECTION_CLOSED, "The server (or something between) closed the connection; check the server's log for this time."),
         ReadError::TooLong { .. } => (code::RESPONSE_TOO_LONG, "The response exceeded imapdiag's safety limit; a sane server does not send this."),

@@ -2,6 +2,9 @@
 //! a scripted server for what Dovecot will not do, and helpers to run the binary.
 #![allow(dead_code)]
 
+pub mod courier;
+pub mod cyrus;
+pub mod daemon;
 pub mod delay_proxy;
 pub mod dovecot;
 pub mod emulator;

@@ -1,14 +1,30 @@
-//! The pipelined path (RFC 3501 §5.5): once the transport is up, the rest of the check goes
-//! in one flight: [CAPABILITY] [ID] LOGIN NAMESPACE [LIST] [SELECT] LOGOUT. None of these
-//! changes the meaning of the others; a failed login only makes the later ones fail,
-//! which is judged as "after a failed login". A login that needs a continuation (a
-//! literal password without LITERAL+, AUTHENTICATE without SASL-IR) goes first on its own.
+//! The pipelined path (RFC 3501 §5.5), in the two flights every real server survives.
+//! Nothing follows STARTTLS, LOGIN or AUTHENTICATE in the same flight: after those the
+//! server may start a TLS or SASL security layer, or (Courier's imaplogin) hand the
+//! connection to another process, and input already sent is lost (RFC 3501 §6.2.2,
+//! RFC 4959 §5). So:
+//!
+//! 1. before login: [CAPABILITY] [ID] LOGIN/AUTHENTICATE;
+//! 2. after its OK: [CAPABILITY] NAMESPACE [LIST/RLIST] [SELECT] [LOGOUT].
+//!
+//! A login that needs a continuation (a literal password without LITERAL+, AUTHENTICATE
+//! without SASL-IR) goes alone after the first flight. When the second flight is answered
+//! in part and then not at all, the rest is sent again one command at a time and the
+//! server is judged on that.
+
+use std::time::Duration;
 
 use super::{code, id_command, Flow, Plan, Run, Stop};
 use crate::client::session::ExchangeError;
-use crate::client::{Exchange, ReadError, Session};
+use crate::client::{Exchange, Session};
 use crate::proto::{CommandBuilder, EncodedCommand};
 use crate::report::{Finding, Severity};
+
+/// Silence after part of a flight was answered before the rest counts as lost. Loopback
+/// servers answer in milliseconds; a slow one only costs a command sent twice.
+const GRACE: Duration = Duration::from_secs(2);
+
+type Planned = Vec<(&'static str, EncodedCommand)>;
 
 impl Run<'_, '_> {
     /// `--no-pipeline`, `--quit-after` and `--follow-referrals` want one step at a time,
@@ -19,86 +35,180 @@ impl Run<'_, '_> {
     }
 
     pub(super) async fn flight(&mut self, session: &mut Session) -> Flow {
-        let mut plan: Vec<(&'static str, EncodedCommand)> = Vec::new();
+        self.login_flight(session).await?;
+        self.after_login_flight(session).await
+    }
+
+    /// Flight 1: [CAPABILITY] [ID] and the login, which ends it.
+    async fn login_flight(&mut self, session: &mut Session) -> Flow {
+        let mut plan: Planned = Vec::new();
         if self.stale_caps {
-            plan.push((
-                "capability",
-                CommandBuilder::new(&session.next_tag(), "CAPABILITY").finish(),
-            ));
+            plan.push(("capability", simple(session, "CAPABILITY")));
         }
         if self.s.send_id && self.has_cap("ID") {
             plan.push(("id", id_command(&session.next_tag())));
         }
-        if !self.logged_in {
-            let (name, cmd) = self.credentials(session)?;
-            if cmd.chunks.iter().any(|c| c.awaits_continuation) {
-                let ex = self.exchange(session, name, cmd).await?;
-                self.judge_login(name, &ex)?;
-            } else {
-                plan.push((name, cmd));
-            }
+        if self.logged_in {
+            return self.fly(session, plan, None).await;
         }
-        plan.push((
-            "namespace",
-            CommandBuilder::new(&session.next_tag(), "NAMESPACE").finish(),
-        ));
+        let (name, cmd) = self.credentials(session)?;
+        if cmd.chunks.iter().any(|c| c.awaits_continuation) {
+            self.fly(session, plan, None).await?;
+            let ex = self.exchange(session, name, cmd).await?;
+            return self.judge_login(name, &ex);
+        }
+        plan.push((name, cmd));
+        self.fly(session, plan, None).await
+    }
+
+    /// Flight 2, after the login's OK. RLIST may be refused (then LIST follows it alone),
+    /// so LOGOUT waits for it.
+    async fn after_login_flight(&mut self, session: &mut Session) -> Flow {
+        let mut plan: Planned = Vec::new();
+        if self.stale_caps {
+            plan.push(("capability", simple(session, "CAPABILITY")));
+        }
+        plan.push(("namespace", simple(session, "NAMESPACE")));
+        let mut logout = true;
         if self.plan == Plan::Namespace {
             let (name, cmd) = self.list_command(&session.next_tag());
+            logout = name != "rlist";
             plan.push((name, cmd));
         } else {
             plan.push(("select", self.select_command(&session.next_tag())));
         }
-        plan.push((
-            "logout",
-            CommandBuilder::new(&session.next_tag(), "LOGOUT").finish(),
-        ));
+        if logout {
+            plan.push(("logout", simple(session, "LOGOUT")));
+        }
+        self.fly(session, plan, Some(GRACE)).await?;
+        if self.plan == Plan::Namespace && !logout {
+            self.list_fallback(session).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends one flight and judges it; lost commands are sent again one at a time.
+    async fn fly(&mut self, session: &mut Session, plan: Planned, grace: Option<Duration>) -> Flow {
+        if plan.is_empty() {
+            return Ok(());
+        }
         let names: Vec<&'static str> = plan.iter().map(|(n, _)| *n).collect();
         let exs = session
-            .run_flight(plan.into_iter().map(|(_, c)| c).collect())
+            .run_flight(plan.into_iter().map(|(_, c)| c).collect(), grace)
             .await;
-        self.judge_flight(&names, exs)
+        let lost: Vec<(&'static str, String)> = names
+            .iter()
+            .zip(&exs)
+            .filter(|(_, ex)| matches!(ex.error, Some(ExchangeError::Lost)))
+            .map(|(n, ex)| (*n, ex.tag.clone()))
+            .collect();
+        let note = Some(format!("pipelined: {}", names.join(", ")));
+        for (name, ex) in names.iter().copied().zip(exs) {
+            if matches!(ex.error, Some(ExchangeError::Lost)) {
+                continue;
+            }
+            self.judge_flown(name, &ex, note.clone())?;
+        }
+        if lost.is_empty() {
+            return Ok(());
+        }
+        self.lost(&lost);
+        session.retire(lost.iter().map(|(_, t)| t.clone()));
+        self.one_at_a_time(session, &lost).await
     }
 
-    /// The login command, or why there is none (no credentials, no TLS, LOGINDISABLED).
-    fn credentials(
+    /// Records and judges one exchange of a flight; a failed read stops the sequence.
+    fn judge_flown(&mut self, name: &'static str, ex: &Exchange, note: Option<String>) -> Flow {
+        self.record_exchange(name, ex, note);
+        if let Some(e) = &ex.error {
+            self.find(crate::diagnosis::record::exchange_error(name, e));
+            return Err(Stop::Failed);
+        }
+        self.judge_step(name, ex)
+    }
+
+    /// The verdict of one step, wherever it ran (in a flight or alone).
+    fn judge_step(&mut self, name: &'static str, ex: &Exchange) -> Flow {
+        match name {
+            "capability" => self.judge_capability(ex),
+            "id" => self.judge_id(ex),
+            "login" | "authenticate" => return self.judge_login(name, ex),
+            "namespace" => self.judge_namespace_pipelined(ex),
+            "list" | "rlist" => self.judge_list(ex),
+            "select" => {
+                let _ = self.judge_select(ex);
+            }
+            "logout" => {
+                self.judge_logout(ex);
+                return Err(Stop::LoggedOut);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Commands a flight lost, sent again alone with fresh tags.
+    async fn one_at_a_time(
         &mut self,
         session: &mut Session,
-    ) -> Result<(&'static str, EncodedCommand), Stop> {
-        let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
-            return self.login_without_credentials();
-        };
-        self.plaintext_gate()?;
-        self.auth_command(session, &user, password.expose())
+        lost: &[(&'static str, String)],
+    ) -> Flow {
+        for (name, _) in lost {
+            let cmd = match *name {
+                "select" => self.select_command(&session.next_tag()),
+                "list" | "rlist" => self.list_command(&session.next_tag()).1,
+                "id" => id_command(&session.next_tag()),
+                other => simple(session, &other.to_ascii_uppercase()),
+            };
+            let ex = self.exchange(session, name, cmd).await?;
+            self.judge_step(name, &ex)?;
+        }
+        Ok(())
     }
 
-    fn judge_flight(&mut self, names: &[&'static str], exs: Vec<Exchange>) -> Flow {
-        let note = Some(format!("pipelined: {}", names.join(", ")));
-        let mut login_ok = self.logged_in;
-        let mut answered = false;
-        for (name, ex) in names.iter().copied().zip(exs) {
-            self.record_exchange(name, &ex, note.clone());
-            if let Some(e) = &ex.error {
-                self.mishandled(answered, e);
-                self.find(crate::diagnosis::record::exchange_error(name, e));
-                return Err(Stop::Failed);
-            }
-            answered = true;
-            match name {
-                "capability" => {
-                    self.stale_caps = false;
-                    self.judge_capability(&ex);
-                }
-                "id" => self.judge_id(&ex),
-                "login" | "authenticate" => login_ok = self.judge_login(name, &ex).is_ok(),
-                "namespace" if login_ok => self.judge_namespace_pipelined(&ex),
-                "list" | "rlist" if login_ok => self.judge_list(&ex),
-                "select" if login_ok => {
-                    let _ = self.judge_select(&ex);
-                }
-                "logout" => self.judge_logout(&ex),
-                _ => {}
-            }
+    /// Reports what was lost as what it is: the server's handling of pipelined commands,
+    /// which the result above does not depend on.
+    fn lost(&mut self, lost: &[(&'static str, String)]) {
+        let names: Vec<String> = lost.iter().map(|(n, _)| n.to_ascii_uppercase()).collect();
+        self.find(
+            Finding::new(
+                code::PIPELINING_MISHANDLED,
+                Severity::Info,
+                format!("{} sent together after login went unanswered; imapdiag sent them again one at a time", names.join(", ")),
+            )
+            .detail(format!(
+                "Earlier commands of the same flight were answered, then nothing came for {} s. RFC 3501 §5.5 lets a client send these commands without waiting; the verdicts above come from the commands sent again alone.",
+                GRACE.as_secs()
+            ))
+            .remedy("Nothing to fix for ordinary clients, which send one command at a time after login; a client that pipelines may stall on this server."),
+        );
+    }
+
+    /// RLIST was refused although MAILBOX-REFERRALS was advertised: LIST instead.
+    async fn list_fallback(&mut self, session: &mut Session) -> Flow {
+        let refused = self
+            .report
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.name == "rlist")
+            .is_some_and(|s| s.status != crate::report::StepStatus::Ok);
+        if refused {
+            self.find(
+                Finding::new(code::RLIST_REFUSED, Severity::Warning, "the server advertises MAILBOX-REFERRALS but refused RLIST")
+                    .remedy("RFC 2193 §4.2 defines RLIST for servers that advertise MAILBOX-REFERRALS; clients that use it will fail. imapdiag used LIST instead."),
+            );
+            let tag = session.next_tag();
+            let cmd = CommandBuilder::new(&tag, "LIST")
+                .astring("")
+                .astring("")
+                .finish();
+            let ex = self.exchange(session, "list", cmd).await?;
+            self.judge_list(&ex);
         }
+        let logout = simple(session, "LOGOUT");
+        let ex = self.exchange_recorded(session, "logout", logout).await;
+        self.judge_logout(&ex);
         Err(Stop::LoggedOut)
     }
 
@@ -114,15 +224,20 @@ impl Run<'_, '_> {
         self.judge_namespace(ex);
     }
 
-    /// Earlier commands of the flight were answered, then nothing: the server does not
-    /// take pipelined commands (RFC 3501 §5.5 allows them).
-    fn mishandled(&mut self, answered: bool, e: &ExchangeError) {
-        if answered && matches!(e, ExchangeError::Read(ReadError::Timeout)) {
-            self.find(
-                Finding::new(code::PIPELINING_MISHANDLED, Severity::Warning, "the server stopped answering commands sent in one flight")
-                    .detail("Earlier commands of the flight were answered; the rest never were (RFC 3501 §5.5 lets clients pipeline these commands).")
-                    .remedy("Clients that pipeline will hang on this server; run imapdiag with --no-pipeline to check the rest one step at a time."),
-            );
-        }
+    /// The login command, or why there is none (no credentials, no TLS, LOGINDISABLED).
+    fn credentials(
+        &mut self,
+        session: &mut Session,
+    ) -> Result<(&'static str, EncodedCommand), Stop> {
+        let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
+            return self.login_without_credentials();
+        };
+        self.plaintext_gate()?;
+        self.auth_command(session, &user, password.expose())
     }
+}
+
+/// A command with no arguments, on the session's next tag.
+fn simple(session: &mut Session, verb: &str) -> EncodedCommand {
+    CommandBuilder::new(&session.next_tag(), verb).finish()
 }

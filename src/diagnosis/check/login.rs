@@ -92,8 +92,10 @@ impl Run<'_, '_> {
         }
         self.logged_in = true;
         self.take_capabilities(status);
+        // RFC 3501 §7.2.1: the list may change at login. Without a CAPABILITY code in the
+        // OK, the next step asks; the list from before login is only a hint until then.
         if self.report.server.capabilities_after_login.is_none() {
-            self.report.server.capabilities_after_login = Some(self.caps.clone());
+            self.stale_caps = true;
         }
         if self.will_follow(name, status) {
             return Err(Stop::Done);

@@ -111,6 +111,7 @@ impl Run<'_, '_> {
             return Some(conn.into_transcript());
         }
         let mut session = Session::new(conn, self.s.timeout);
+        session.until = Some(self.started + self.s.deadline);
         if self.s.security == Security::Tls {
             session = match self.tls(session, "tls").await {
                 Ok(session) => session,
@@ -154,13 +155,15 @@ impl Run<'_, '_> {
             return self.flight(session).await;
         }
         if self.stale_caps {
-            self.stale_caps = false;
             self.caps.clear();
             let _ = self.capability(session).await;
         }
         self.id(session).await?;
         self.login(session).await?;
         self.quit_after(StepName::Login)?;
+        if self.stale_caps {
+            self.capability(session).await?;
+        }
         self.namespace(session).await?;
         self.quit_after(StepName::Namespace)?;
         if self.plan == Plan::Check {
@@ -274,6 +277,7 @@ impl Run<'_, '_> {
     }
 
     fn set_caps(&mut self, caps: Vec<String>) {
+        self.stale_caps = false;
         if self.logged_in {
             self.report.server.capabilities_after_login = Some(caps.clone());
         } else {

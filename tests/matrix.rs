@@ -1,0 +1,274 @@
+//! The real-server matrix: Dovecot 2.3, Cyrus IMAP 3.6 in both namespace modes and
+//! Courier-IMAP 5.0, each started once for this test binary on 127.0.0.1, each checked over
+//! STARTTLS and implicit TLS: `check` exits 0, `namespace` shows the server's exact
+//! NAMESPACE reply, the shell's script mode logs in, the fingerprint names the product
+//! with no conflict, and no step takes a second.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use support::daemon::Daemon;
+use support::dovecot::{self, Dovecot, Layout};
+use support::{codes, courier, cyrus, imapdiag, json, pki::pki, stdout};
+
+/// One server of the matrix, with what it must show.
+struct Server {
+    name: &'static str,
+    /// The fingerprint's product.
+    product: &'static str,
+    /// The arguments of its NAMESPACE reply, as the server sends them.
+    namespace: &'static str,
+    target: String,
+    tls_target: String,
+}
+
+enum Running {
+    Dovecot(Dovecot),
+    Other(Daemon),
+}
+
+/// Starts every server of the matrix once; those that cannot run here were reported by
+/// the harness (a failure under `IMAPDIAG_REQUIRE_SERVERS=1`).
+fn matrix() -> &'static Vec<(Server, Running)> {
+    static ALL: OnceLock<Vec<(Server, Running)>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = Vec::new();
+        if let Some(d) = dovecot::start_default(Layout::Plain) {
+            deliver(&d);
+            all.push(server(
+                "dovecot",
+                "Dovecot",
+                r#"(("" "/")) NIL NIL"#,
+                Running::Dovecot(d),
+            ));
+        }
+        let cyrus = [
+            (
+                cyrus::Mode::Standard,
+                "cyrus-standard",
+                r#"(("INBOX." ".")) (("user." ".")) (("" "."))"#,
+            ),
+            (
+                cyrus::Mode::Alternate,
+                "cyrus-alternate",
+                r#"(("" "/")) (("Other Users/" "/")) (("Shared Folders/" "/"))"#,
+            ),
+        ];
+        for (mode, name, ns) in cyrus {
+            if let Some(d) = cyrus::start(mode) {
+                all.push(server(name, "Cyrus IMAP", ns, Running::Other(d)));
+            }
+        }
+        if let Some(d) = courier::start() {
+            let ns = r##"(("INBOX." ".")) NIL (("#shared." ".")("shared." "."))"##;
+            all.push(server("courier", "Courier-IMAP", ns, Running::Other(d)));
+        }
+        all
+    })
+}
+
+/// One message in alice's INBOX, as the other servers of the matrix have.
+fn deliver(d: &Dovecot) {
+    let new = d.dir.join("home/alice/Maildir/new/1.imapdiag");
+    std::fs::write(
+        &new,
+        "From: bob@localhost\r\nSubject: hello\r\n\r\nhello\r\n",
+    )
+    .unwrap();
+    let _ = std::process::Command::new("chown")
+        .args(["-R", "--reference"])
+        .arg(d.dir.join("home/alice/Maildir"))
+        .arg(&new)
+        .status();
+}
+
+fn server(
+    name: &'static str,
+    product: &'static str,
+    namespace: &'static str,
+    r: Running,
+) -> (Server, Running) {
+    let (target, tls_target) = match &r {
+        Running::Dovecot(d) => (d.target(), d.tls_target()),
+        Running::Other(d) => (d.target(), d.tls_target()),
+    };
+    let s = Server {
+        name,
+        product,
+        namespace,
+        target,
+        tls_target,
+    };
+    (s, r)
+}
+
+fn logs(r: &Running) -> String {
+    match r {
+        Running::Dovecot(d) => d.log(),
+        Running::Other(d) => d.logs(),
+    }
+}
+
+/// (label, target, security) for both ways in.
+fn ways(s: &Server) -> [(&'static str, String, &'static str); 2] {
+    [
+        ("starttls", s.target.clone(), "starttls"),
+        ("tls", s.tls_target.clone(), "tls"),
+    ]
+}
+
+fn run(cmd: &str, target: &str, security: &str, extra: &[&str]) -> std::process::Output {
+    imapdiag()
+        .args([cmd, target, "--user", "alice", "--security", security])
+        .args([
+            "--ca-file",
+            pki().ca_cert.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap()
+}
+
+fn slow_steps(report: &Value) -> Vec<String> {
+    report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["elapsed_ms"].as_f64().unwrap_or(0.0) >= 1000.0)
+        .map(|s| format!("{} {}ms", s["name"], s["elapsed_ms"]))
+        .collect()
+}
+
+#[test]
+fn check_is_ok_on_every_server_both_ways_with_the_product_named_and_no_slow_step() {
+    for (s, r) in matrix() {
+        for (way, target, security) in ways(s) {
+            let out = run("check", &target, security, &[]);
+            let report = json(&out);
+            let at = format!("{} over {way}: {}\n{}", s.name, stdout(&out), logs(r));
+            assert_eq!(out.status.code(), Some(0), "{at}");
+            assert_eq!(report["status"], "ok", "{at}");
+            assert_eq!(
+                report["server"]["fingerprint"]["product"], s.product,
+                "{at}"
+            );
+            assert!(
+                !codes(&report).contains(&"fingerprint-conflict".to_string()),
+                "{at}"
+            );
+            assert!(
+                slow_steps(&report).is_empty(),
+                "{:?} {at}",
+                slow_steps(&report)
+            );
+            let names: Vec<&str> = report["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["name"].as_str().unwrap())
+                .collect();
+            for step in ["login", "namespace", "select", "logout"] {
+                assert!(
+                    names.contains(&step) || (step == "login" && names.contains(&"authenticate")),
+                    "{step} missing: {names:?} {at}"
+                );
+            }
+            assert_eq!(report["mailbox"]["exists"], 1, "{at}");
+        }
+    }
+}
+
+#[test]
+fn namespace_shows_each_server_s_exact_reply_both_ways() {
+    for (s, r) in matrix() {
+        for (way, target, security) in ways(s) {
+            let out = run("namespace", &target, security, &[]);
+            let report = json(&out);
+            let at = format!("{} over {way}: {}\n{}", s.name, stdout(&out), logs(r));
+            assert_eq!(out.status.code(), Some(0), "{at}");
+            assert_eq!(
+                report["namespace"]["raw"],
+                format!("* NAMESPACE {}", s.namespace),
+                "{at}"
+            );
+            assert!(slow_steps(&report).is_empty(), "{at}");
+        }
+    }
+}
+
+#[test]
+fn the_shell_script_mode_logs_in_lists_namespaces_and_selects_on_every_server() {
+    for (s, r) in matrix() {
+        for (way, target, security) in ways(s) {
+            let out = imapdiag()
+                .args(["shell", &target, "--security", security])
+                .args(["--ca-file", pki().ca_cert.to_str().unwrap()])
+                .write_stdin("login alice secret\nnamespace\nselect INBOX\n")
+                .output()
+                .unwrap();
+            let text = stdout(&out);
+            let at = format!("{} over {way}: {text}\n{}", s.name, logs(r));
+            assert_eq!(out.status.code(), Some(0), "{at}");
+            assert!(
+                text.contains(&format!("S: * NAMESPACE {}", s.namespace)),
+                "{at}"
+            );
+            assert!(text.contains("S: * 1 EXISTS"), "{at}");
+            assert!(!text.contains("secret"), "{at}");
+        }
+    }
+}
+
+/// A capability mark says "only this product sends this"; no other live server may send it.
+#[test]
+fn no_profile_s_capability_mark_appears_in_another_product_s_live_capabilities() {
+    let out = imapdiag()
+        .args(["profiles", "--format", "json"])
+        .output()
+        .unwrap();
+    let profiles = json(&out);
+    for (s, r) in matrix() {
+        let report = json(&run("check", &s.target, "starttls", &[]));
+        let server = &report["server"];
+        let mut caps: Vec<String> = Vec::new();
+        for list in [
+            &server["capabilities_before_login"],
+            &server["capabilities_after_login"],
+        ] {
+            caps.extend(
+                list.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|c| c.as_str().unwrap().to_string()),
+            );
+        }
+        assert!(
+            caps.len() > 5,
+            "{} gave no capabilities: {}",
+            s.name,
+            logs(r)
+        );
+        for p in profiles.as_array().unwrap() {
+            if p["product"] == s.product {
+                continue;
+            }
+            for mark in p["capability_marks"].as_array().unwrap() {
+                let mark = mark.as_str().unwrap();
+                // As the fingerprinter: UW's IMAP4REV1 counts only in that spelling.
+                let sent = caps
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(mark) && (mark != "IMAP4REV1" || c == mark));
+                assert!(
+                    !sent,
+                    "{} claims {mark} is unique, but {} sends it",
+                    p["name"], s.name
+                );
+            }
+        }
+    }
+}
