@@ -52,7 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--connect-to', '--connect-to', [CompletionResultType]::ParameterName, 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl''s option; repeatable')
             [CompletionResult]::new('--trust-referral', '--trust-referral', [CompletionResultType]::ParameterName, 'A host outside the target''s domain that may receive the credentials when a referral is followed; repeatable')
             [CompletionResult]::new('--max-referrals', '--max-referrals', [CompletionResultType]::ParameterName, 'Referrals followed at most, one after another (1 to 10)')
-            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The mailbox to SELECT')
+            [CompletionResult]::new('--mailbox', '--mailbox', [CompletionResultType]::ParameterName, 'The mailbox to SELECT [default: the TARGET URL''s mailbox, else INBOX]')
             [CompletionResult]::new('--quit-after', '--quit-after', [CompletionResultType]::ParameterName, 'Stop after this step')
             [CompletionResult]::new('--expect-profile', '--expect-profile', [CompletionResultType]::ParameterName, 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING')
             [CompletionResult]::new('--expect-namespace', '--expect-namespace', [CompletionResultType]::ParameterName, 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))''')

@@ -48,7 +48,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --connect-to 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl''s option; repeatable'
             cand --trust-referral 'A host outside the target''s domain that may receive the credentials when a referral is followed; repeatable'
             cand --max-referrals 'Referrals followed at most, one after another (1 to 10)'
-            cand --mailbox 'The mailbox to SELECT'
+            cand --mailbox 'The mailbox to SELECT [default: the TARGET URL''s mailbox, else INBOX]'
             cand --quit-after 'Stop after this step'
             cand --expect-profile 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING'
             cand --expect-namespace 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'''

@@ -54,7 +54,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l deadline -d 
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l connect-to -d 'Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl\'s option; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l trust-referral -d 'A host outside the target\'s domain that may receive the credentials when a referral is followed; repeatable' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l max-referrals -d 'Referrals followed at most, one after another (1 to 10)' -r
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l mailbox -d 'The mailbox to SELECT' -r
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l mailbox -d 'The mailbox to SELECT [default: the TARGET URL\'s mailbox, else INBOX]' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l quit-after -d 'Stop after this step' -r -f -a "connect\t''
 greeting\t''
 capability\t''

@@ -64,9 +64,9 @@ pub struct CheckArgs {
     pub jobs: u16,
     #[command(flatten)]
     pub conn: ConnectArgs,
-    /// The mailbox to SELECT
-    #[arg(long, default_value = "INBOX", value_name = "NAME")]
-    pub mailbox: String,
+    /// The mailbox to SELECT [default: the TARGET URL's mailbox, else INBOX]
+    #[arg(long, value_name = "NAME")]
+    pub mailbox: Option<String>,
     /// Stop after this step
     #[arg(long, value_enum, value_name = "STEP")]
     pub quit_after: Option<QuitAfter>,

@@ -49,6 +49,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check(&args),
         Command::Namespace(args) => {
             let mut settings = settings(&args.conn, &args.target, None, &mut None)?;
+            if settings.user.is_none() {
+                bail!("namespace needs a login: give --user (or imap://USER@host)");
+            }
             settings.expect = expectation(&args.expect)?;
             diagnose_and_render(settings, &args.output, Plan::Namespace)
         }
@@ -76,7 +79,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let outcome = runtime
                 .block_on(imapdiag::demo::run())
                 .map_err(anyhow::Error::msg)?;
-            print!("{}", outcome.text);
+            write_out(&outcome.text)?;
             Ok(if outcome.passed == outcome.total {
                 ExitCode::SUCCESS
             } else {
@@ -84,10 +87,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&imapdiag::report::json_schema())?
-            );
+            let schema = serde_json::to_string_pretty(&imapdiag::report::json_schema())?;
+            write_out(&(schema + "\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::GenAssets { dir } => {
@@ -100,12 +101,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 fn serve(args: &ServeArgs) -> Result<ExitCode> {
     if args.list_profiles {
+        let mut text = String::new();
         for p in imapdiag::serve::PROFILES {
-            println!(
-                "{:<20} {}\n{:<20} source: {}",
+            text += &format!(
+                "{:<20} {}\n{:<20} source: {}\n",
                 p.name, p.summary, "", p.source
             );
         }
+        write_out(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
     let profile = imapdiag::serve::profile::by_name(&args.profile).with_context(|| {
@@ -208,9 +211,7 @@ fn profiles(args: &ProfilesArgs) -> Result<ExitCode> {
         FormatArg::Text if args.name.is_some() => imapdiag::render::profile_text(chosen[0]),
         FormatArg::Text => imapdiag::render::profiles_table(&chosen),
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    write_out(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -225,6 +226,9 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let mut all = Vec::with_capacity(inputs.len());
     for t in &inputs {
         let mut s = settings(&args.conn, t, Some(args), &mut password)?;
+        if s.user.is_none() && args.conn.password_file.is_some() {
+            bail!("--password-file needs --user (or imap://USER@host): whose password is it?");
+        }
         s.expect = expect.clone();
         all.push(s);
     }
@@ -239,12 +243,16 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
 fn targets_file(file: &std::path::Path) -> Result<Vec<String>> {
     let (name, bytes) = read_input(file)?;
     let text = String::from_utf8(bytes).with_context(|| format!("{name} is not UTF-8"))?;
-    Ok(text
+    let targets: Vec<String> = text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .filter(|l| !l.is_empty())
         .map(str::to_string)
-        .collect())
+        .collect();
+    if targets.is_empty() {
+        bail!("--targets {name} names no target");
+    }
+    Ok(targets)
 }
 
 /// Many targets: JSON Lines as each finishes, or a summary table; the worst status exits.
@@ -282,14 +290,16 @@ fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
     if let Some(p) = progress {
         p.finish_and_clear();
     }
-    if let Some(e) = failed_write {
-        return Err(e.into());
+    drop(stdout);
+    match failed_write {
+        Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
     }
     if !json {
         rows.sort_by_key(|r| r.index);
-        stdout.write_all(imapdiag::render::summary_table(&rows).as_bytes())?;
+        write_out(&imapdiag::render::summary_table(&rows))?;
     }
-    stdout.flush()?;
+    write_out("")?;
     Ok(ExitCode::from(worst.exit_code() as u8))
 }
 
@@ -315,10 +325,21 @@ fn emit(report: &imapdiag::report::Report, output: &OutputArgs) -> Result<ExitCo
             transcript: output.transcript,
         },
     );
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    write_out(&text)?;
     Ok(ExitCode::from(report.status.exit_code() as u8))
+}
+
+/// Writes to standard output. A reader that went away (`| head -1`) ends the output
+/// quietly: what was judged still decides the exit status.
+fn write_out(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 /// `--color auto` honours NO_COLOR (no-color.org), TERM=dumb and output that is not a terminal.
@@ -343,12 +364,21 @@ fn settings(
     check: Option<&CheckArgs>,
     known: &mut Option<Secret>,
 ) -> Result<Settings> {
-    let target = Target::parse(input).with_context(|| format!("invalid TARGET {input:?}"))?;
+    let target = match Target::parse(input) {
+        Ok(t) => t,
+        // Never echo a TARGET that holds a password.
+        Err(e @ imapdiag::target::TargetError::Password) => bail!("invalid TARGET: {e}"),
+        Err(e) => bail!("invalid TARGET {input:?}: {e}"),
+    };
     let security = security(conn.security, &target);
     let port = target
         .port
         .unwrap_or(if security == Security::Tls { 993 } else { 143 });
     let user = conn.user.clone().or(target.user.clone());
+    if let Some(ca) = &conn.ca_file {
+        check_ca_file(ca)?;
+    }
+    let auth = auth_method(conn.auth, target.auth.as_deref())?;
     let password = match (&user, known.clone()) {
         (Some(_), Some(p)) => Some(p),
         (Some(user), None) => {
@@ -371,11 +401,7 @@ fn settings(
         security,
         user,
         password,
-        auth: match conn.auth {
-            AuthArg::Auto => AuthMethod::Auto,
-            AuthArg::Login => AuthMethod::Login,
-            AuthArg::Plain => AuthMethod::Plain,
-        },
+        auth,
         allow_plaintext_login: conn.allow_plaintext_login,
         tls: TlsSettings {
             insecure: conn.insecure,
@@ -385,7 +411,8 @@ fn settings(
         timeout: Duration::from_secs_f64(conn.timeout),
         deadline: Duration::from_secs_f64(conn.deadline),
         mailbox: check
-            .map(|c| c.mailbox.clone())
+            .and_then(|c| c.mailbox.clone())
+            .or(target.mailbox)
             .unwrap_or_else(|| "INBOX".into()),
         quit_after: check.and_then(|c| c.quit_after).map(step_name),
         limits: Limits::default(),
@@ -404,6 +431,32 @@ fn settings(
         send_id: !conn.no_id,
         pipeline: !conn.no_pipeline,
     })
+}
+
+/// `--auth`, or the TARGET URL's `;AUTH=` (RFC 5092 §3.2) when `--auth` is left at auto.
+fn auth_method(arg: AuthArg, url: Option<&str>) -> Result<AuthMethod> {
+    Ok(match (arg, url) {
+        (AuthArg::Login, _) => AuthMethod::Login,
+        (AuthArg::Plain, _) => AuthMethod::Plain,
+        (AuthArg::Auto, None) => AuthMethod::Auto,
+        (AuthArg::Auto, Some("*")) => AuthMethod::Auto,
+        (AuthArg::Auto, Some(m)) if m.eq_ignore_ascii_case("PLAIN") => AuthMethod::Plain,
+        (AuthArg::Auto, Some(m)) => {
+            bail!("the TARGET asks for ;AUTH={m}, which imapdiag does not speak (use ;AUTH=PLAIN, ;AUTH=* or --auth)")
+        }
+    })
+}
+
+/// A `--ca-file` that cannot be used is the user's mistake, found before any connection
+/// (not a TLS failure blamed on the server).
+fn check_ca_file(path: &std::path::Path) -> Result<()> {
+    let pem =
+        std::fs::read(path).with_context(|| format!("cannot read --ca-file {}", path.display()))?;
+    let certs = openssl::x509::X509::stack_from_pem(&pem).unwrap_or_default();
+    if certs.is_empty() {
+        bail!("--ca-file {} holds no PEM certificate", path.display());
+    }
+    Ok(())
 }
 
 /// `--expect-profile` must name a profile and `--expect-namespace` must parse: a typo in a

@@ -70,6 +70,9 @@ pub struct Report {
     pub hops: Vec<Hop>,
     pub steps: Vec<Step>,
     pub namespace: Option<NamespaceReport>,
+    /// The hierarchy delimiter from `LIST "" ""` (RFC 3501 §6.3.8), whenever it was asked:
+    /// with no NAMESPACE reply, it is all a client has.
+    pub hierarchy: Option<Hierarchy>,
     pub mailbox: Option<MailboxReport>,
     /// The namespace comparison; `null` when no NAMESPACE reply was seen.
     pub profile: Option<ProfileReport>,
@@ -202,6 +205,12 @@ pub struct NamespaceReport {
     pub list_delimiter: Option<String>,
 }
 
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Hierarchy {
+    /// `null` for a flat server (a NIL delimiter).
+    pub delimiter: Option<String>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct MailboxReport {
     pub name: String,
@@ -278,6 +287,7 @@ impl Report {
             hops: Vec::new(),
             steps: Vec::new(),
             namespace: None,
+            hierarchy: None,
             mailbox: None,
             profile: None,
             referrals: Vec::new(),

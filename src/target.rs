@@ -1,8 +1,10 @@
-//! TARGET syntax (DESIGN.md): `host`, `host:port`, `[v6addr]:port`,
-//! `imap://[user@]host[:port]`, `imaps://[user@]host[:port]`.
+//! TARGET syntax: `host`, `host:port`, `[v6addr]:port`, and the IMAP URLs of RFC 5092
+//! `imap://[user][;AUTH=mech]@host[:port][/mailbox]` (and `imaps://` for implicit TLS),
+//! whose user, mechanism and mailbox are parsed as in a REFERRAL's URL.
 
 use thiserror::Error;
 
+use crate::proto::imap_url::{split_path, split_userinfo};
 use crate::settings::ConnectTo;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,6 +14,10 @@ pub struct Target {
     /// `Some(true)` for `imaps://`, `Some(false)` for `imap://`, `None` for a bare host.
     pub implicit_tls: Option<bool>,
     pub user: Option<String>,
+    /// `;AUTH=`: `*` or a SASL mechanism (RFC 5092 §3.2).
+    pub auth: Option<String>,
+    /// The mailbox the URL names (`imap://host/Sent`).
+    pub mailbox: Option<String>,
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -26,6 +32,10 @@ pub enum TargetError {
     Ipv6(String),
     #[error("invalid host in {0:?}")]
     Host(String),
+    #[error("the TARGET holds a password (user:password@): shell history and ps would keep it; give it in IMAPDIAG_PASSWORD, --password-file or at the prompt")]
+    Password,
+    #[error("invalid IMAP URL {0:?}: {1}")]
+    Url(String, String),
 }
 
 impl Target {
@@ -42,10 +52,21 @@ impl Target {
             },
             None => (None, input),
         };
-        let authority = rest.split('/').next().unwrap_or("");
-        let (user, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) if implicit_tls.is_some() => (Some(percent_decode(u)), h),
+        let (authority, path) = match rest.split_once('/') {
+            Some((a, p)) if implicit_tls.is_some() => (a, Some(p)),
+            _ => (rest.split('/').next().unwrap_or(""), None),
+        };
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) if implicit_tls.is_some() => (Some(u), h),
             _ => (None, authority),
+        };
+        let (user, auth) = match userinfo {
+            Some(u) => url_user(u, input)?,
+            None => (None, None),
+        };
+        let mailbox = match path {
+            Some(p) => split_path(p).map_err(|e| url_error(input, e))?.0,
+            None => None,
         };
         let (host, port) = split_host_port(hostport, input)?;
         if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -56,8 +77,23 @@ impl Target {
             port,
             implicit_tls,
             user,
+            auth,
+            mailbox,
         })
     }
+}
+
+/// The user and `;AUTH=` of a URL's userinfo; RFC 3986 §3.2.1's `user:password` is refused.
+fn url_user(info: &str, input: &str) -> Result<(Option<String>, Option<String>), TargetError> {
+    let user_part = info.split(';').next().unwrap_or("");
+    if user_part.contains(':') {
+        return Err(TargetError::Password);
+    }
+    split_userinfo(info).map_err(|e| url_error(input, e))
+}
+
+fn url_error(input: &str, e: crate::proto::imap_url::UrlError) -> TargetError {
+    TargetError::Url(input.to_string(), e.to_string())
 }
 
 fn split_host_port(s: &str, input: &str) -> Result<(String, Option<u16>), TargetError> {
@@ -120,29 +156,6 @@ fn take_host_port(s: &str) -> Option<(String, u16, &str)> {
     ok.then(|| (host.to_string(), port, &after[end..]))
 }
 
-/// Decodes `%XX` escapes (RFC 3986 §2.1); malformed escapes stay as they are.
-pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,7 +193,41 @@ mod tests {
             port,
             implicit_tls: tls,
             user: user.map(Into::into),
+            auth: None,
+            mailbox: None,
         }
+    }
+
+    #[test]
+    fn rfc5092_auth_and_mailbox() {
+        let got =
+            Target::parse("imaps://alice;AUTH=PLAIN@mail.example.com:9993/Sent%20Items").unwrap();
+        assert_eq!(got.user.as_deref(), Some("alice"));
+        assert_eq!(got.auth.as_deref(), Some("PLAIN"));
+        assert_eq!(got.port, Some(9993));
+        assert_eq!(got.mailbox.as_deref(), Some("Sent Items"));
+        let got = Target::parse("imap://;AUTH=*@h/").unwrap();
+        assert_eq!(
+            (got.user, got.auth.as_deref(), got.mailbox),
+            (None, Some("*"), None)
+        );
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused() {
+        assert_eq!(
+            Target::parse("imap://alice:secret@h"),
+            Err(TargetError::Password)
+        );
+        assert_eq!(
+            Target::parse("imaps://alice:secret;AUTH=PLAIN@h/"),
+            Err(TargetError::Password)
+        );
+        // An escaped colon is part of the user name.
+        assert_eq!(
+            Target::parse("imap://a%3Ab@h").unwrap().user.as_deref(),
+            Some("a:b")
+        );
     }
 
     #[test]

@@ -69,7 +69,15 @@ fn real_reports_validate_against_the_published_schema() {
             "plain".into(),
             "--allow-plaintext-login".into(),
         ],
-        vec!["namespace".to_string(), ok.target()],
+        vec![
+            "namespace".to_string(),
+            ok.target(),
+            "--user".into(),
+            "a".into(),
+            "--security".into(),
+            "plain".into(),
+            "--allow-plaintext-login".into(),
+        ],
         vec!["check".to_string(), closed],
     ];
     for args in runs {
@@ -121,5 +129,89 @@ fn committed_completions_and_man_pages_are_current() {
                 name.to_string_lossy()
             );
         }
+    }
+}
+
+/// The user's own mistakes are usage errors found before any connection: a scripted
+/// server counts the connections they would have made (none).
+#[test]
+fn mistakes_are_usage_errors_before_any_connection() {
+    let s = scripted::serve(|c| {
+        c.send(b"* OK ready\r\n");
+    });
+    let t = s.target();
+    let empty = tempfile::NamedTempFile::new().unwrap();
+    let comments = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(comments.path(), "# nothing here\n\n").unwrap();
+    let not_pem = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(not_pem.path(), "not a certificate\n").unwrap();
+    let pw = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pw.path(), "secret\n").unwrap();
+    let url_with_password = format!("imap://alice:secret@{t}");
+    let gssapi = format!("imap://alice;AUTH=GSSAPI@{t}");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["check", &t, "--ca-file", "/nonexistent/ca.pem"],
+            "cannot read --ca-file",
+        ),
+        (
+            vec!["check", &t, "--ca-file", not_pem.path().to_str().unwrap()],
+            "holds no PEM certificate",
+        ),
+        (vec!["namespace", &t], "namespace needs a login"),
+        (
+            vec!["check", &t, "--password-file", pw.path().to_str().unwrap()],
+            "--password-file needs --user",
+        ),
+        (
+            vec!["check", "--targets", empty.path().to_str().unwrap()],
+            "names no target",
+        ),
+        (
+            vec!["check", "--targets", comments.path().to_str().unwrap()],
+            "names no target",
+        ),
+        (vec!["check", &url_with_password], "holds a password"),
+        (vec!["check", &gssapi], ";AUTH=GSSAPI"),
+    ];
+    for (args, says) in cases {
+        let out = imapdiag()
+            .args(&args)
+            .env("IMAPDIAG_PASSWORD", "secret")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("secret"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(s.lines().is_empty(), "connected anyway: {:?}", s.lines());
+    assert_eq!(s.connections(), 0);
+}
+
+/// `imapdiag schema | head -1`: the reader went away; no panic, no backtrace.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [
+        &["schema"][..],
+        &["profiles"],
+        &["demo"],
+        &["serve", "--list-profiles"],
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
     }
 }

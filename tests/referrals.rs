@@ -514,3 +514,40 @@ fn a_referral_into_another_domain_never_receives_the_login() {
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(other.lines().iter().any(|l| l.contains("LOGIN alice")));
 }
+
+/// A followed referral whose server cannot be reached: the report still describes the
+/// server that was reached, and each finding names the hop where it was seen.
+#[test]
+fn a_failing_later_hop_keeps_what_the_earlier_hop_showed() {
+    let Some(a) = dovecot::start_default(Layout::Plain) else {
+        return;
+    };
+    let dead = support::free_port();
+    a.set_users(&[
+        User::new("alice", "secret"),
+        referral_to("moved", dead, "alice"),
+    ]);
+    let out = check(
+        &a.target(),
+        "moved",
+        "secret",
+        &["--ca-file", &ca(), "--follow-referrals"],
+    );
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(r["hops"].as_array().unwrap().len(), 2);
+    assert_eq!(r["hops"][1]["greeting"], Value::Null);
+    let greeting = r["server"]["greeting"].as_str().unwrap_or_default();
+    assert!(
+        greeting.contains("Dovecot"),
+        "server block erased: {}",
+        r["server"]
+    );
+    assert_eq!(r["tls"]["verified"], true);
+    assert_eq!(r["server"]["fingerprint"]["product"], "Dovecot");
+    assert_eq!(finding(&r, "connect-failed")["hop"], 1);
+    assert_eq!(finding(&r, "login-referral")["hop"], 0);
+    for f in r["findings"].as_array().unwrap() {
+        assert!(f["hop"] == 0 || f["hop"] == 1, "{f}");
+    }
+}

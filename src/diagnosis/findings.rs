@@ -53,5 +53,6 @@ pub const REFERRAL_URL_PRE_SP3: &str = "referral-url-pre-sp3";
 pub const NOT_JUDGED: &str = "not-judged";
 pub const PIPELINING_MISHANDLED: &str = "pipelining-mishandled";
 pub const RLIST_REFUSED: &str = "rlist-refused";
+pub const DEADLINE_REACHED: &str = "deadline-reached";
 pub const INTERNAL_ERROR: &str = "internal-error";
 pub const RESPONSE_FLOOD: &str = "response-flood";

@@ -4,9 +4,13 @@
 use std::time::Instant;
 
 use super::check::{run_hop, Plan};
+use super::findings as code;
 use super::follow::Follow;
 use super::{profile, record, referral, signs};
-use crate::report::{Hop, Report, ServerInfo, TargetInfo};
+use crate::report::{
+    Finding, Hierarchy, Hop, MailboxReport, NamespaceReport, Report, ServerInfo, Severity,
+    TargetInfo, TlsInfo,
+};
 use crate::settings::Settings;
 
 /// Runs `plan` against the target in `s` and reports. Never fails: what goes wrong on the
@@ -17,36 +21,85 @@ pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
     let mut follow = Follow::new(s);
     let mut current = s.clone();
     let mut via = None;
+    // The hop that `server`, `tls`, `namespace` and `mailbox` describe.
+    let mut shown = 0;
     for hop in 0u32.. {
         report.hops.push(hop_info(hop, &current, via.take()));
         let (steps, findings) = (report.steps.len(), report.findings.len());
+        let earlier = (hop > 0).then(|| ServerView::take(&mut report));
         let tls = run_hop(&current, plan, hop, started, &mut report, &follow).await;
         label(&mut report, hop, steps, findings);
         if let Some(h) = report.hops.last_mut() {
             h.greeting = report.server.greeting.clone();
         }
+        match earlier {
+            // A hop that never greeted says nothing of its server: keep what the last did.
+            Some(view) if report.server.greeting.is_none() => view.restore(&mut report),
+            _ => shown = hop,
+        }
         let Some((i, next)) = choose(&mut report, &follow, &current, hop, tls) else {
             break;
         };
+        if started.elapsed() >= s.deadline {
+            report.findings.push(deadline_reached(s, hop));
+            break;
+        }
         referral::mark_followed(&mut report, i, hop + 1);
         follow.visit(&next);
         via = Some(report.referrals[i].url.clone());
         current = next;
-        forget_server(&mut report);
     }
+    let findings = report.findings.len();
     signs::signs(&mut report);
     profile::judge(&mut report, &s.expect);
+    let steps = report.steps.len();
+    label(&mut report, shown, steps, findings);
     report.timing.total_ms = record::ms(started.elapsed());
     report.status = Report::derive_status(&report.findings);
     report
 }
 
-/// What described the last server is replaced by what the next hop finds.
-fn forget_server(report: &mut Report) {
-    report.server = ServerInfo::default();
-    report.tls = None;
-    report.namespace = None;
-    report.mailbox = None;
+/// What describes one hop's server, set aside while the next hop runs.
+struct ServerView {
+    server: ServerInfo,
+    tls: Option<TlsInfo>,
+    namespace: Option<NamespaceReport>,
+    hierarchy: Option<Hierarchy>,
+    mailbox: Option<MailboxReport>,
+}
+
+impl ServerView {
+    fn take(r: &mut Report) -> ServerView {
+        ServerView {
+            server: std::mem::take(&mut r.server),
+            tls: r.tls.take(),
+            namespace: r.namespace.take(),
+            hierarchy: r.hierarchy.take(),
+            mailbox: r.mailbox.take(),
+        }
+    }
+
+    fn restore(self, r: &mut Report) {
+        r.server = self.server;
+        r.tls = self.tls;
+        r.namespace = self.namespace;
+        r.hierarchy = self.hierarchy;
+        r.mailbox = self.mailbox;
+    }
+}
+
+fn deadline_reached(s: &Settings, hop: u32) -> Finding {
+    let mut f = Finding::new(
+        code::DEADLINE_REACHED,
+        Severity::Critical,
+        format!(
+            "the run reached --deadline ({} s) before the referral could be followed",
+            s.deadline.as_secs_f64()
+        ),
+    )
+    .remedy("The servers answered slowly; raise --deadline, or check each server alone.");
+    f.hop = hop;
+    f
 }
 
 pub(super) fn target_info(s: &Settings) -> TargetInfo {

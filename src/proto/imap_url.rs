@@ -8,8 +8,6 @@
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::target::percent_decode;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ImapUrl {
     /// The percent-decoded user (`enc-user`), if the URL names one.
@@ -94,7 +92,7 @@ fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 }
 
 /// `iuserinfo = enc-user [iauth] / [enc-user] iauth`, `iauth = ";AUTH=" ("*" / enc-auth-type)`.
-fn split_userinfo(info: &str) -> Result<(Option<String>, Option<String>), UrlError> {
+pub(crate) fn split_userinfo(info: &str) -> Result<(Option<String>, Option<String>), UrlError> {
     let lower = info.to_ascii_lowercase();
     let (user, auth) = match lower.find(";auth=") {
         Some(i) => (&info[..i], Some(&info[i + 6..])),
@@ -139,10 +137,10 @@ fn host_port(s: &str) -> Result<(String, u16), UrlError> {
     Ok((host.to_string(), port))
 }
 
-type PathParts = (Option<String>, Option<u32>, Option<String>);
+pub(crate) type PathParts = (Option<String>, Option<u32>, Option<String>);
 
 /// `enc-mailbox [";UIDVALIDITY=" nz-number] [rest]`.
-fn split_path(path: &str) -> Result<PathParts, UrlError> {
+pub(crate) fn split_path(path: &str) -> Result<PathParts, UrlError> {
     let (mailbox, mut rest) = match path.find([';', '?']) {
         Some(i) => (&path[..i], Some(&path[i..])),
         None => (path, None),
@@ -160,6 +158,29 @@ fn split_path(path: &str) -> Result<PathParts, UrlError> {
     }
     let mailbox = (!mailbox.is_empty()).then(|| percent_decode(mailbox));
     Ok((mailbox, uidvalidity, rest.map(str::to_string)))
+}
+
+/// Decodes `%XX` escapes (RFC 3986 §2.1); malformed escapes stay as they are.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -111,12 +111,13 @@ fn server(out: &mut String, r: &Report) {
 }
 
 fn fingerprint(out: &mut String, fp: &Fingerprint) {
+    // Escape what the server named, then colour: never the other way round.
     let product = match (&fp.product, &fp.version) {
-        (Some(p), Some(v)) => format!("{p} {v} ({} confidence)", fp.confidence),
-        (Some(p), None) => format!("{p} ({} confidence)", fp.confidence),
+        (Some(p), Some(v)) => escape_str(&format!("{p} {v} ({} confidence)", fp.confidence)),
+        (Some(p), None) => escape_str(&format!("{p} ({} confidence)", fp.confidence)),
         (None, _) => "unknown: no known profile matches".dimmed().to_string(),
     };
-    field(out, "product", &escape_str(&product));
+    field(out, "product", &product);
     for (i, e) in fp.evidence.iter().enumerate() {
         let key = if i == 0 { "evidence" } else { "" };
         field(out, key, &escape_str(&format!("{}: {}", e.source, e.says)));
@@ -242,7 +243,10 @@ fn ns_class(list: &Option<Vec<NamespaceDescr>>) -> String {
 }
 
 fn namespace(out: &mut String, r: &Report) {
-    let Some(ns) = &r.namespace else { return };
+    let Some(ns) = &r.namespace else {
+        hierarchy(out, r);
+        return;
+    };
     section(out, "Namespace (RFC 2342)");
     field(out, "personal", &ns_class(&ns.personal));
     field(out, "other users", &ns_class(&ns.other_users));
@@ -259,15 +263,30 @@ fn namespace(out: &mut String, r: &Report) {
         } else {
             "differs".yellow().to_string()
         };
+        // Escape the words, not the colour codes around them.
         let line = format!(
             "{:<18} {verdict}  {} ({})",
-            c.profile, c.product, c.evidence
+            escape_str(&c.profile),
+            escape_str(&c.product),
+            escape_str(&c.evidence)
         );
-        field(out, key, &escape_str(&line));
+        field(out, key, &line);
         for d in &c.differences {
             field(out, "", &format!("  {}", escape_str(d)));
         }
     }
+}
+
+/// Without a NAMESPACE reply, the delimiter from `LIST "" ""` is what clients have.
+fn hierarchy(out: &mut String, r: &Report) {
+    let Some(h) = &r.hierarchy else { return };
+    section(out, "Hierarchy (RFC 3501 §6.3.8)");
+    let delimiter = h
+        .delimiter
+        .as_deref()
+        .map_or("NIL (flat)".to_string(), |d| format!("{d:?}"));
+    field(out, "delimiter", &escape_str(&delimiter));
+    field(out, "from", "LIST \"\" \"\" (no NAMESPACE reply)");
 }
 
 fn mailbox(out: &mut String, r: &Report) {

@@ -13,6 +13,7 @@ pub type Log = Arc<Mutex<Vec<String>>>;
 pub struct Scripted {
     pub port: u16,
     pub log: Log,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A connection as the script sees it.
@@ -50,6 +51,13 @@ impl Conn {
     pub fn discard_buffered(&mut self) {
         let n = self.reader.buffer().len();
         self.reader.consume(n);
+        // And what already waits in the socket.
+        use std::io::Read;
+        let stream = self.reader.get_mut();
+        let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(50)));
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+        let _ = stream.set_read_timeout(None);
     }
 
     /// Reads the next line and returns its tag and upper-cased command word.
@@ -72,8 +80,11 @@ where
     let log: Log = Arc::default();
     let script = Arc::new(script);
     let l2 = log.clone();
+    let accepted: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+    let counter = accepted.clone();
     thread::spawn(move || {
         for stream in listener.incoming().flatten() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let script = script.clone();
             let log = l2.clone();
             thread::spawn(move || {
@@ -87,12 +98,21 @@ where
             });
         }
     });
-    Scripted { port, log }
+    Scripted {
+        port,
+        log,
+        accepted,
+    }
 }
 
 impl Scripted {
     pub fn target(&self) -> String {
         format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn lines(&self) -> Vec<String> {

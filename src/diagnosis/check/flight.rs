@@ -121,7 +121,7 @@ impl Run<'_, '_> {
     fn judge_flown(&mut self, name: &'static str, ex: &Exchange, note: Option<String>) -> Flow {
         self.record_exchange(name, ex, note);
         if let Some(e) = &ex.error {
-            self.find(crate::diagnosis::record::exchange_error(name, e));
+            self.failed(name, e);
             return Err(Stop::Failed);
         }
         self.judge_step(name, ex)
@@ -184,7 +184,7 @@ impl Run<'_, '_> {
         );
     }
 
-    /// RLIST was refused although MAILBOX-REFERRALS was advertised: LIST instead.
+    /// After the flight that ended with RLIST: LIST if it was refused, then LOGOUT.
     async fn list_fallback(&mut self, session: &mut Session) -> Flow {
         let refused = self
             .report
@@ -194,17 +194,7 @@ impl Run<'_, '_> {
             .find(|s| s.name == "rlist")
             .is_some_and(|s| s.status != crate::report::StepStatus::Ok);
         if refused {
-            self.find(
-                Finding::new(code::RLIST_REFUSED, Severity::Warning, "the server advertises MAILBOX-REFERRALS but refused RLIST")
-                    .remedy("RFC 2193 §4.2 defines RLIST for servers that advertise MAILBOX-REFERRALS; clients that use it will fail. imapdiag used LIST instead."),
-            );
-            let tag = session.next_tag();
-            let cmd = CommandBuilder::new(&tag, "LIST")
-                .astring("")
-                .astring("")
-                .finish();
-            let ex = self.exchange(session, "list", cmd).await?;
-            self.judge_list(&ex);
+            self.list_after_rlist(session).await?;
         }
         let logout = simple(session, "LOGOUT");
         let ex = self.exchange_recorded(session, "logout", logout).await;

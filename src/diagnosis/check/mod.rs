@@ -182,7 +182,7 @@ impl Run<'_, '_> {
 
     async fn connect(&mut self) -> Option<Connection> {
         let since = Instant::now();
-        let deadline = since + self.s.timeout;
+        let deadline = (since + self.s.timeout).min(self.started + self.s.deadline);
         let transcript = Transcript::new(self.started, self.s.limits.max_transcript_bytes);
         let (host, port) = self.s.dial();
         match Connection::connect(host, port, deadline, self.s.limits, transcript).await {
@@ -221,7 +221,7 @@ impl Run<'_, '_> {
                     since,
                     Some(e.to_string()),
                 ));
-                self.find(record::read_error("greeting", &e));
+                self.failed("greeting", &crate::client::session::ExchangeError::Read(e));
                 return Err(Stop::Failed);
             }
         };
@@ -300,10 +300,30 @@ impl Run<'_, '_> {
     ) -> Result<Exchange, Stop> {
         let ex = self.exchange_recorded(session, name, cmd).await;
         if let Some(e) = &ex.error {
-            self.find(record::exchange_error(name, e));
+            self.failed(name, e);
             return Err(Stop::Failed);
         }
         Ok(ex)
+    }
+
+    /// The finding for a step that ended without its completion; a timeout that the
+    /// run's `--deadline` caused says so.
+    fn failed(&mut self, name: &str, e: &crate::client::session::ExchangeError) {
+        use crate::client::{connection::ReadError, session::ExchangeError};
+        let out_of_time = Instant::now() >= self.started + self.s.deadline;
+        if out_of_time
+            && matches!(
+                e,
+                ExchangeError::Read(ReadError::Timeout) | ExchangeError::Lost
+            )
+        {
+            self.find(
+                Finding::new(code::DEADLINE_REACHED, Severity::Critical, format!("{name}: the run reached --deadline ({} s)", self.s.deadline.as_secs_f64()))
+                    .remedy("Each step answered within --timeout, but all of them together took too long: the server is slow throughout. Raise --deadline to see the rest."),
+            );
+        } else {
+            self.find(record::exchange_error(name, e));
+        }
     }
 
     async fn exchange_recorded(

@@ -104,6 +104,25 @@ impl Run<'_, '_> {
         let (name, cmd) = self.list_command(&tag);
         let ex = self.exchange(session, name, cmd).await?;
         self.judge_list(&ex);
+        if name == "rlist" && ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok) {
+            self.list_after_rlist(session).await?;
+        }
+        Ok(())
+    }
+
+    /// RLIST was refused although MAILBOX-REFERRALS was advertised: LIST instead.
+    pub(super) async fn list_after_rlist(&mut self, session: &mut Session) -> Flow {
+        self.find(
+            Finding::new(code::RLIST_REFUSED, Severity::Warning, "the server advertises MAILBOX-REFERRALS but refused RLIST")
+                .remedy("RFC 2193 §4.2 defines RLIST for servers that advertise MAILBOX-REFERRALS; clients that use it will fail. imapdiag used LIST instead."),
+        );
+        let tag = session.next_tag();
+        let cmd = CommandBuilder::new(&tag, "LIST")
+            .astring("")
+            .astring("")
+            .finish();
+        let ex = self.exchange(session, "list", cmd).await?;
+        self.judge_list(&ex);
         Ok(())
     }
 
@@ -123,9 +142,13 @@ impl Run<'_, '_> {
     }
 
     pub(super) fn judge_list(&mut self, ex: &Exchange) {
-        if let (Some(ns), Some(delim)) = (self.report.namespace.as_mut(), list_delimiter(ex)) {
-            ns.list_delimiter = delim;
+        let Some(delimiter) = list_delimiter(ex) else {
+            return;
+        };
+        if let Some(ns) = self.report.namespace.as_mut() {
+            ns.list_delimiter = delimiter.clone();
         }
+        self.report.hierarchy = Some(crate::report::Hierarchy { delimiter });
     }
 
     pub(super) async fn select(&mut self, session: &mut Session) -> Flow {
