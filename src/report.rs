@@ -244,6 +244,9 @@ pub struct Referral {
     /// Why the URL could not be parsed; the other URL fields are then null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Whether it arrived inside a TLS session. One that did not may have been forged on
+    /// the path, and is never followed with credentials.
+    pub over_tls: bool,
     pub followed: bool,
     /// What imapdiag did with it: `followed to hop N`, or `not followed: why`.
     pub outcome: String,

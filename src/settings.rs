@@ -135,6 +135,15 @@ pub struct Expect {
 }
 
 impl Settings {
+    /// Every form of the credentials a session of this run may send.
+    pub fn known_secrets(&self) -> crate::proto::known_secrets::KnownSecrets {
+        let mut k = crate::proto::known_secrets::KnownSecrets::default();
+        if let Some(p) = &self.password {
+            k.add_password(self.user.as_deref(), p.expose());
+        }
+        k
+    }
+
     /// The address to dial for this target: a `--connect-to` entry, or the target itself.
     pub fn dial(&self) -> (&str, u16) {
         self.connect_to

@@ -13,6 +13,7 @@ use tokio::time::timeout_at;
 use super::stream::Stream;
 use super::tap::{Direction, Transcript};
 use super::tls::{self, TlsInfo};
+use crate::proto::known_secrets::KnownSecrets;
 use crate::settings::{Limits, TlsSettings};
 
 /// One complete server message.
@@ -55,6 +56,8 @@ pub struct Connection {
     limits: Limits,
     pub transcript: Transcript,
     pub peer: String,
+    /// Credentials this connection may send: scrubbed from everything received.
+    pub known: KnownSecrets,
 }
 
 impl Connection {
@@ -108,6 +111,7 @@ impl Connection {
             limits,
             transcript,
             peer,
+            known: KnownSecrets::default(),
         }
     }
 
@@ -135,7 +139,7 @@ impl Connection {
                     return Err(self.too_long(None));
                 }
                 if self.frag.is_message_complete() {
-                    let raw = self.frag.message_bytes().to_vec();
+                    let raw = self.received(self.frag.message_bytes().to_vec());
                     self.transcript.record(Direction::Server, &raw);
                     return Ok(Message { raw, bare_lf });
                 }
@@ -187,6 +191,7 @@ impl Connection {
             limits,
             mut transcript,
             peer,
+            known,
             ..
         } = self;
         let tcp = match stream {
@@ -212,7 +217,9 @@ impl Connection {
                 let version = info.version.as_deref().unwrap_or("?");
                 let cipher = info.cipher.as_deref().unwrap_or("?");
                 transcript.note(&format!("TLS established: {version} {cipher}"));
-                let conn = Connection::over(Stream::Tls(Box::new(tls)), limits, transcript, peer);
+                let mut conn =
+                    Connection::over(Stream::Tls(Box::new(tls)), limits, transcript, peer);
+                conn.known = known;
                 (Ok(conn), info)
             }
             Err(e) => {
@@ -232,14 +239,19 @@ impl Connection {
     fn partial(&mut self, e: ReadError) -> ReadError {
         let partial = self.frag.message_bytes();
         if !partial.is_empty() && !self.frag.is_message_complete() {
-            let partial = partial.to_vec();
+            let partial = self.received(partial.to_vec());
             self.transcript.record(Direction::Server, &partial);
         }
         e
     }
 
+    /// A server that echoes a credential gets it redacted before anything keeps it.
+    fn received(&self, raw: Vec<u8>) -> Vec<u8> {
+        self.known.scrub(&raw).unwrap_or(raw)
+    }
+
     fn too_long(&mut self, announced: Option<u32>) -> ReadError {
-        let partial = self.frag.message_bytes().to_vec();
+        let partial = self.received(self.frag.message_bytes().to_vec());
         self.transcript.record(Direction::Server, &partial);
         ReadError::TooLong {
             limit: self.limits.max_message_bytes,

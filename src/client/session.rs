@@ -153,6 +153,11 @@ impl Session {
         self.until.map_or(own, |u| own.min(u))
     }
 
+    /// Credentials that may be sent on this session: never kept as received.
+    pub fn know(&mut self, known: crate::proto::known_secrets::KnownSecrets) {
+        self.conn.known = known;
+    }
+
     /// Tags whose commands were given up on; their late answers are expected.
     pub fn retire(&mut self, tags: impl IntoIterator<Item = String>) {
         self.retired.extend(tags);

@@ -54,5 +54,7 @@ pub const NOT_JUDGED: &str = "not-judged";
 pub const PIPELINING_MISHANDLED: &str = "pipelining-mishandled";
 pub const RLIST_REFUSED: &str = "rlist-refused";
 pub const DEADLINE_REACHED: &str = "deadline-reached";
+pub const REFERRAL_BEFORE_TLS: &str = "referral-before-tls";
+pub const PREAUTH_BEFORE_TLS: &str = "preauth-before-tls";
 pub const INTERNAL_ERROR: &str = "internal-error";
 pub const RESPONSE_FLOOD: &str = "response-flood";

@@ -184,6 +184,10 @@ fn looped(seen: usize, next: &Settings) -> Finding {
 /// (`imap.example.com` → anything under `example.com`). Addresses match only themselves.
 /// Without a public-suffix list, a parent that looks like one (`co.uk`, `com.au`) is not
 /// taken as a domain.
+/// Whether `b` has the same registrable domain as `a` by the Public Suffix List (its ICANN
+/// and private sections: `github.io`, `duckdns.org` and `co.uk` are suffixes, so their
+/// subdomains belong to different owners). Addresses and names with no registrable
+/// domain (`localhost`, a bare suffix) match only themselves.
 pub fn same_domain(a: &str, b: &str) -> bool {
     let norm = |h: &str| h.trim_end_matches('.').to_ascii_lowercase();
     let (a, b) = (norm(a), norm(b));
@@ -193,18 +197,9 @@ pub fn same_domain(a: &str, b: &str) -> bool {
     if a.parse::<IpAddr>().is_ok() || b.parse::<IpAddr>().is_ok() {
         return false;
     }
-    let domain = match a.split_once('.') {
-        Some((_, parent)) if parent.contains('.') && !looks_like_public_suffix(parent) => parent,
-        _ => a.as_str(),
-    };
-    b.ends_with(&format!(".{domain}"))
-}
-
-/// `co.uk`, `com.au`, `ac.jp`: a short second-level label under a country code.
-fn looks_like_public_suffix(domain: &str) -> bool {
-    match domain.split_once('.') {
-        Some((second, tld)) => !tld.contains('.') && tld.len() == 2 && second.len() <= 3,
-        None => true,
+    match (psl::domain_str(&a), psl::domain_str(&b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
     }
 }
 
@@ -228,5 +223,25 @@ mod tests {
         assert!(same_domain("imap.example.co.uk", "mx.example.co.uk"));
         assert!(!same_domain("example.co.uk", "evil.co.uk"));
         assert!(!same_domain("localhost", "evil.com"));
+    }
+
+    /// The Public Suffix List's private section: each name under these has its own owner.
+    #[test]
+    fn public_suffixes_are_not_shared_domains() {
+        for (a, b) in [
+            ("mail.alice.duckdns.org", "mail.mallory.duckdns.org"),
+            ("alice.herokuapp.com", "mallory.herokuapp.com"),
+            ("alice.github.io", "mallory.github.io"),
+            ("imap.alice.co.uk", "imap.mallory.co.uk"),
+            ("imap.alice.com.au", "x.mallory.com.au"),
+            ("imap.alice.blogspot.com", "imap.mallory.blogspot.com"),
+        ] {
+            assert!(!same_domain(a, b), "{a} and {b}");
+        }
+        assert!(same_domain(
+            "imap.alice.duckdns.org",
+            "mx.alice.duckdns.org"
+        ));
+        assert!(same_domain("mail.corp.example.com", "imap.example.com"));
     }
 }

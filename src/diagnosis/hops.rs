@@ -11,7 +11,7 @@ use crate::report::{
     Finding, Hierarchy, Hop, MailboxReport, NamespaceReport, Report, ServerInfo, Severity,
     TargetInfo, TlsInfo,
 };
-use crate::settings::Settings;
+use crate::settings::{Security, Settings};
 
 /// Runs `plan` against the target in `s` and reports. Never fails: what goes wrong on the
 /// network or at the server is a finding.
@@ -88,6 +88,16 @@ impl ServerView {
     }
 }
 
+fn before_tls(url: &crate::proto::imap_url::ImapUrl) -> Finding {
+    Finding::new(
+        code::REFERRAL_BEFORE_TLS,
+        Severity::Warning,
+        format!("the referral to {} arrived before TLS and was not followed", crate::proto::sanitize::escape_str(&url.authority())),
+    )
+    .detail("Anything received before TLS may have been forged on the path; it never chooses where the credentials go.")
+    .remedy("If the server really refers users before TLS, connect to the referred server directly, over TLS.")
+}
+
 fn deadline_reached(s: &Settings, hop: u32) -> Finding {
     let mut f = Finding::new(
         code::DEADLINE_REACHED,
@@ -155,9 +165,18 @@ fn choose(
         if r.hop != hop {
             continue;
         }
+        // Nothing received before TLS steers the credentials, unless the user chose
+        // plaintext for the whole run.
+        let forgeable = !r.over_tls && current.security != Security::Plain;
         let outcome = match (&r.parsed, &chosen) {
             (None, _) => "not followed: the URL is malformed".to_string(),
             (Some(_), Some(_)) => "not followed: an earlier referral was followed".to_string(),
+            (Some(url), None) if forgeable => {
+                let mut f = before_tls(url);
+                f.hop = hop;
+                report.findings.push(f);
+                "not followed: it arrived before TLS".to_string()
+            }
             (Some(url), None) => match follow.judge(current, hop, tls, &r.step, url) {
                 Ok(next) => {
                     chosen = Some((i, next));

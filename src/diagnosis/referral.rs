@@ -11,7 +11,7 @@ use crate::report::{Finding, Referral, Report, Severity};
 
 /// Records every URL of a REFERRAL code in `status`, with one finding for the code and
 /// one per malformed URL. Returns whether there was a referral.
-pub fn record(report: &mut Report, hop: u32, step: &str, status: &Status) -> bool {
+pub fn record(report: &mut Report, hop: u32, step: &str, status: &Status, over_tls: bool) -> bool {
     let Some(urls) = status.referral_urls() else {
         return false;
     };
@@ -24,7 +24,7 @@ pub fn record(report: &mut Report, hop: u32, step: &str, status: &Status) -> boo
         }
         report
             .referrals
-            .push(referral(hop, step, status, url, parsed, finding));
+            .push(referral(hop, step, status, url, parsed, finding, over_tls));
     }
     true
 }
@@ -36,6 +36,7 @@ fn referral(
     url: &str,
     parsed: Result<ImapUrl, crate::proto::imap_url::UrlError>,
     finding: usize,
+    over_tls: bool,
 ) -> Referral {
     let (ok, error) = match parsed {
         Ok(u) => (Some(u), None),
@@ -52,6 +53,7 @@ fn referral(
         port: ok.as_ref().map(|u| u.port),
         mailbox: ok.as_ref().and_then(|u| u.mailbox.clone()),
         error,
+        over_tls,
         followed: false,
         outcome: "not followed: --follow-referrals not given".into(),
         finding: Some(finding),

@@ -29,6 +29,7 @@ pub async fn open(s: &Settings) -> Result<Opened, String> {
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     let mut notes = vec![format!("connected to {}", conn.peer)];
     let mut session = Session::new(conn, s.timeout);
+    session.know(s.known_secrets());
     let mut tls = false;
     if s.security == Security::Tls {
         session = upgrade(session, s, &mut notes).await?;

@@ -126,7 +126,7 @@ impl Replay {
             self.take_caps(s);
             if s.kind == StatusKind::Bye {
                 step.status = StepStatus::Failed;
-                if !referral::record(&mut self.report, 0, "greeting", s) {
+                if !referral::record(&mut self.report, 0, "greeting", s, false) {
                     self.report.findings.push(verdicts::greeting_bye(s));
                 }
             }
@@ -210,7 +210,7 @@ impl Replay {
         self.report
             .steps
             .push(record::step(&name, status_mark, &ex));
-        let referred = referral::record(&mut self.report, 0, &name, &status);
+        let referred = referral::record(&mut self.report, 0, &name, &status, false);
         self.completed.push(name.clone());
         match name.as_str() {
             "login" | "authenticate" => self.login(&name, &status, referred),

@@ -105,7 +105,7 @@ impl Run<'_, '_> {
 
     /// Records a REFERRAL code (RFC 2221, RFC 2193) with its finding; whether there was one.
     pub(super) fn referral_of(&mut self, step: &str, status: &Status) -> bool {
-        referral::record(self.report, self.hop, step, status)
+        referral::record(self.report, self.hop, step, status, self.tls_active)
     }
 
     /// With `--follow-referrals`, an OK login referral that may be followed ends this hop
@@ -115,6 +115,7 @@ impl Run<'_, '_> {
             return false;
         };
         self.follow.enabled()
+            && (self.tls_active || self.s.security == Security::Plain)
             && urls.iter().filter_map(|u| ImapUrl::parse(u).ok()).any(|u| {
                 self.follow
                     .judge(self.s, self.hop, self.tls_active, step, &u)

@@ -112,6 +112,7 @@ impl Run<'_, '_> {
         }
         let mut session = Session::new(conn, self.s.timeout);
         session.until = Some(self.started + self.s.deadline);
+        session.know(self.s.known_secrets());
         if self.s.security == Security::Tls {
             session = match self.tls(session, "tls").await {
                 Ok(session) => session,
@@ -257,6 +258,11 @@ impl Run<'_, '_> {
                 self.find(verdicts::greeting_bye(s));
                 Err(Stop::Failed)
             }
+            StatusKind::Preauth if !self.tls_active && self.s.security != Security::Plain => {
+                *status = StepStatus::Failed;
+                self.find(self.preauth_before_tls());
+                Err(Stop::Failed)
+            }
             StatusKind::Preauth => {
                 self.logged_in = true;
                 self.find(Finding::new(
@@ -268,6 +274,23 @@ impl Run<'_, '_> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// RFC 3501 §6.2.1: STARTTLS is only valid before authentication, so a PREAUTH in
+    /// plaintext makes TLS impossible; anyone on the path can forge one to downgrade the
+    /// session. Nothing more is sent.
+    fn preauth_before_tls(&self) -> Finding {
+        let (c, summary) = if self.s.referrals.via_tls {
+            (code::REFERRAL_TLS_DOWNGRADE, "the referred server greeted with PREAUTH in plaintext: a TLS session is not followed into plaintext")
+        } else {
+            (
+                code::PREAUTH_BEFORE_TLS,
+                "the server greeted with PREAUTH in plaintext, so STARTTLS is no longer possible",
+            )
+        };
+        Finding::new(c, Severity::Critical, summary)
+            .detail("RFC 3501 §6.2.1 allows STARTTLS only before authentication. A PREAUTH greeting without TLS may have been forged on the path; imapdiag sent nothing more.")
+            .remedy("Connect with implicit TLS (imaps://, --security tls), or pass --security plain if this pre-authenticated plaintext service is intended (e.g. a local socket proxy).")
     }
 
     fn take_capabilities(&mut self, s: &Status) {
