@@ -37,7 +37,13 @@ struct Demo {
 
 pub async fn run() -> Result<Outcome, String> {
     let server_tls = Arc::new(tls::generated().map_err(|e| e.to_string())?);
-    let ca_file = std::env::temp_dir().join(format!("imapdiag-demo-{}.pem", std::process::id()));
+    // A private directory with a random name (mode 0700): no predictable path in /tmp
+    // that a planted symlink could redirect.
+    let dir = tempfile::Builder::new()
+        .prefix("imapdiag-demo")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &server_tls.cert_pem)
         .map_err(|e| format!("{}: {e}", ca_file.display()))?;
     let mut demo = Demo {
@@ -47,7 +53,7 @@ pub async fn run() -> Result<Outcome, String> {
         total: 0,
     };
     let result = demo.scenarios(server_tls).await;
-    let _ = std::fs::remove_file(&ca_file);
+    drop(dir);
     result?;
     let _ = writeln!(
         demo.out,

@@ -24,6 +24,7 @@ use imapdiag::target::{parse_connect_to, Target};
 const EXIT_UNKNOWN: u8 = 3;
 
 fn main() -> ExitCode {
+    imapdiag::secret::protect_process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -494,16 +495,18 @@ fn security(arg: SecurityArg, target: &Target) -> Security {
     }
 }
 
-/// The password from IMAPDIAG_PASSWORD, --password-file, or a no-echo prompt.
+/// The password from --password-file, IMAPDIAG_PASSWORD, or a no-echo prompt.
 fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
     if let Some(file) = &conn.password_file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("cannot read --password-file {}", file.display()))?;
-        let first = text.lines().next().unwrap_or("");
-        return Ok(Secret::new(first));
+        return password_file(file);
     }
-    if let Ok(p) = std::env::var("IMAPDIAG_PASSWORD") {
-        return Ok(Secret::new(p));
+    match std::env::var("IMAPDIAG_PASSWORD") {
+        Ok(p) if p.is_empty() => bail!("IMAPDIAG_PASSWORD is set but empty"),
+        Ok(p) => return Ok(Secret::new(p)),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("IMAPDIAG_PASSWORD is not valid UTF-8; use --password-file for a password in another encoding")
+        }
+        Err(std::env::VarError::NotPresent) => {}
     }
     if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         let p = rpassword::prompt_password(format!("Password for {user}: "))
@@ -511,6 +514,33 @@ fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
         return Ok(Secret::new(p));
     }
     bail!("no password for --user {user}: set IMAPDIAG_PASSWORD or use --password-file (no terminal to prompt on)")
+}
+
+/// Longest password line read from a file: a file that is not a password file (or
+/// `/dev/zero`) is not read whole.
+const MAX_PASSWORD_LINE: u64 = 4096;
+
+/// The first line of `file`, without its line ending; empty is a usage error.
+fn password_file(file: &std::path::Path) -> Result<Secret> {
+    use std::io::Read;
+    let name = file.display();
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .with_context(|| format!("cannot read --password-file {name}"))?
+        .take(MAX_PASSWORD_LINE + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read --password-file {name}"))?;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.len() as u64 > MAX_PASSWORD_LINE {
+        bail!("--password-file {name}: the first line is longer than {MAX_PASSWORD_LINE} bytes; is it a password file?");
+    }
+    if line.is_empty() {
+        bail!("--password-file {name}: the first line is empty");
+    }
+    let text = String::from_utf8(line.to_vec())
+        .map_err(|_| anyhow::anyhow!("--password-file {name}: the first line is not UTF-8"))?;
+    Ok(Secret::new(text))
 }
 
 fn step_name(q: QuitAfter) -> StepName {

@@ -5,9 +5,25 @@ use std::fmt;
 /// The text shown wherever a secret would have been.
 pub const REDACTED: &str = "<redacted>";
 
-/// A password or SASL response. `Debug` and `Display` never show the value.
+/// A password or SASL response. `Debug` and `Display` never show the value, and the
+/// memory that held it is cleared when it is dropped (so a core dump taken later does not
+/// hold it).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+/// Asks the kernel for no core dump of this process and no ptrace attach by other
+/// processes of the same user (Linux `PR_SET_DUMPABLE`): a password in memory stays there.
+/// Elsewhere this does nothing.
+pub fn protect_process() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {

@@ -215,3 +215,43 @@ fn a_closed_stdout_ends_quietly() {
         assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// Password sources that cannot be right are usage errors, never sent: an empty file or
+/// first line, a file that is not a password file (read bounded), a non-UTF-8 variable.
+#[test]
+fn password_sources_that_cannot_be_right_are_usage_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let s = scripted::serve(|c| {
+        c.send(b"* OK ready\r\n");
+    });
+    let empty_line = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(empty_line.path(), "\nsecret\n").unwrap();
+    let cases = [
+        ("/dev/null", "the first line is empty"),
+        (
+            empty_line.path().to_str().unwrap(),
+            "the first line is empty",
+        ),
+        ("/dev/zero", "longer than 4096 bytes"),
+    ];
+    for (file, says) in cases {
+        let out = imapdiag()
+            .args(["check", &s.target(), "-u", "alice", "--password-file", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{file}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{file}: {}", stderr(&out));
+    }
+    let out = imapdiag()
+        .args(["check", &s.target(), "-u", "alice"])
+        .env("IMAPDIAG_PASSWORD", std::ffi::OsStr::from_bytes(b"\xffpw"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("IMAPDIAG_PASSWORD is not valid UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(s.connections(), 0);
+}

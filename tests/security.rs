@@ -196,3 +196,37 @@ fn an_echoed_password_is_redacted_in_every_output() {
         }
     }
 }
+
+/// `analyze` of pastes whose spacing is irregular, and of a two-step AUTHENTICATE: the
+/// password and the SASL response appear in no output.
+#[test]
+fn analyze_redacts_whatever_the_spacing() {
+    let greeting = "* OK [CAPABILITY IMAP4rev1 NAMESPACE AUTH=PLAIN] ready";
+    let pastes = [
+        format!("{greeting}\n   a001 LOGIN alice {PASSWORD}\na001 OK done\n"),
+        format!("{greeting}\na001  LOGIN alice {PASSWORD}\na001 OK done\n"),
+        format!("{greeting}\na001\tLOGIN\talice\t{PASSWORD}\na001 OK done\n"),
+        format!("S: {greeting}\nC:  a001 LOGIN alice {PASSWORD}\nS: a001 OK done\n"),
+        format!("S: {greeting}\nC: a001  LOGIN  alice  {PASSWORD}\nS: a001 OK done\n"),
+        format!("S: {greeting}\nC: a1 AUTHENTICATE PLAIN\nS: +\nC: {PLAIN_B64}\nS: a1 OK done\n"),
+        format!("S: {greeting}\nC: a1 AUTHENTICATE PLAIN\nS: + \nC:   {PLAIN_B64}  \nS: a1 NO [AUTHENTICATIONFAILED] no\nC: a2 LOGOUT\n"),
+    ];
+    for paste in pastes {
+        for format in ["text", "json"] {
+            let out = imapdiag()
+                .args(["analyze", "-", "--transcript", "--format", format])
+                .write_stdin(paste.clone())
+                .output()
+                .unwrap();
+            let text = stdout(&out);
+            assert!(
+                text.contains("alice") || text.contains("<redacted>"),
+                "{paste:?}: {text}"
+            );
+            assert!(
+                !text.contains(PASSWORD) && !text.contains(PLAIN_B64),
+                "{paste:?} {format}: {text}"
+            );
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! imapdiag's JSON report. Pure: text in, lines out; what it cannot place is skipped and
 //! counted, never fatal.
 
+use super::redact::{opens_sasl, redact_command};
 use crate::proto::command::COMMAND_NAMES;
 
 /// Who sent a line.
@@ -34,6 +35,12 @@ pub const MAX_INPUT: usize = 16 << 20;
 const MAX_LITERAL: usize = 1 << 20;
 
 pub fn read(text: &str) -> Session {
+    let mut s = read_lines(text);
+    redact(&mut s.lines);
+    s
+}
+
+fn read_lines(text: &str) -> Session {
     let text = &text[..floor_char_boundary(text, MAX_INPUT)];
     if text.trim_start().starts_with('{') {
         if let Some(s) = from_json(text) {
@@ -45,6 +52,27 @@ pub fn read(text: &str) -> Session {
         return prefixed_session(&raw);
     }
     plain_session(&raw)
+}
+
+/// Every client line leaves the reader redacted: LOGIN's password, AUTHENTICATE's initial
+/// response, and every client line of a SASL exchange until its tagged completion.
+fn redact(lines: &mut [Line]) {
+    let mut sasl: Option<String> = None;
+    for l in lines {
+        match l.dir {
+            Dir::Client if sasl.is_some() => l.text = crate::secret::REDACTED.to_string(),
+            Dir::Client => {
+                sasl = opens_sasl(&l.text).map(str::to_string);
+                l.text = redact_command(&l.text);
+            }
+            Dir::Server => {
+                let first = l.text.split_whitespace().next();
+                if sasl.is_some() && first == sasl.as_deref() {
+                    sasl = None;
+                }
+            }
+        }
+    }
 }
 
 fn floor_char_boundary(s: &str, max: usize) -> usize {
@@ -147,7 +175,7 @@ fn plain_session(raw: &[&str]) -> Session {
                 if last_client.as_deref() == Some(l) {
                     continue;
                 }
-                tags.extend(l.split(' ').next().map(str::to_string));
+                tags.extend(l.split_whitespace().next().map(str::to_string));
                 last_client = Some(l.to_string());
                 s.lines.push(Line {
                     dir: Dir::Client,
@@ -178,7 +206,7 @@ fn classify(l: &str, tags: &[String]) -> Option<Dir> {
     if t.starts_with("* ") || t == "+" || t.starts_with("+ ") {
         return Some(Dir::Server);
     }
-    let mut words = t.split(' ');
+    let mut words = t.split_whitespace();
     let (tag, word) = (words.next()?, words.next().unwrap_or(""));
     let upper = word.to_ascii_uppercase();
     let is_status = matches!(upper.as_str(), "OK" | "NO" | "BAD");
@@ -248,7 +276,7 @@ mod tests {
                     Dir::Server,
                     "* OK Microsoft Exchange IMAP4rev1 server version 5.5.2653.23 (EXCH55) ready"
                 ),
-                (Dir::Client, "a001 login alice secret"),
+                (Dir::Client, "a001 login alice <redacted>"),
                 (Dir::Server, "a001 OK LOGIN completed."),
                 (Dir::Client, "a002 namespace"),
                 (Dir::Server, "* NAMESPACE ((\"\" \"/\")) NIL NIL"),

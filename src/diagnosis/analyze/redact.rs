@@ -3,14 +3,13 @@
 
 use crate::secret::REDACTED;
 
-/// `tag LOGIN user <redacted>`, `tag AUTHENTICATE MECH <redacted>`; other lines as they are.
+/// `tag LOGIN user <redacted>`, `tag AUTHENTICATE MECH <redacted>`; other lines as they
+/// are. Words are split on any run of spaces or tabs, as the reader splits them to
+/// classify the line, so irregular spacing never hides a LOGIN from this rule.
 pub fn redact_command(line: &str) -> String {
-    let mut words = line.splitn(3, ' ');
-    let (tag, verb, rest) = (
-        words.next().unwrap_or(""),
-        words.next().unwrap_or(""),
-        words.next().unwrap_or(""),
-    );
+    let (tag, rest) = next_word(line);
+    let (verb, rest) = next_word(rest);
+    let rest = rest.trim_start_matches([' ', '\t']);
     match verb.to_ascii_uppercase().as_str() {
         "LOGIN" => {
             let user = first_astring(rest);
@@ -20,12 +19,27 @@ pub fn redact_command(line: &str) -> String {
                 line.to_string()
             }
         }
-        "AUTHENTICATE" => match rest.split_once(' ') {
-            Some((mech, _)) => format!("{tag} {verb} {mech} {REDACTED}"),
-            None => line.to_string(),
+        "AUTHENTICATE" => match next_word(rest) {
+            (mech, more) if !more.trim().is_empty() => format!("{tag} {verb} {mech} {REDACTED}"),
+            _ => line.to_string(),
         },
         _ => line.to_string(),
     }
+}
+
+/// Whether a client line opens a SASL exchange whose continuation lines are secrets
+/// (RFC 3501 §6.2.2); the tag that ends it.
+pub fn opens_sasl(line: &str) -> Option<&str> {
+    let (tag, rest) = next_word(line);
+    let (verb, _) = next_word(rest);
+    verb.eq_ignore_ascii_case("AUTHENTICATE").then_some(tag)
+}
+
+/// The first word (after any spaces or tabs) and what follows it.
+fn next_word(s: &str) -> (&str, &str) {
+    let s = s.trim_start_matches([' ', '\t']);
+    let end = s.find([' ', '\t']).unwrap_or(s.len());
+    (&s[..end], &s[end..])
 }
 
 /// The first argument: a quoted string (with `\"` escapes), a literal marker, or an atom.
@@ -41,7 +55,7 @@ fn first_astring(s: &str) -> &str {
         }
         return s;
     }
-    s.split(' ').next().unwrap_or("")
+    s.split([' ', '\t']).next().unwrap_or("")
 }
 
 #[cfg(test)]
@@ -68,5 +82,24 @@ mod tests {
         );
         assert_eq!(redact_command("a4 select inbox"), "a4 select inbox");
         assert_eq!(redact_command("a5 LOGIN {5}"), "a5 LOGIN {5}");
+    }
+
+    #[test]
+    fn irregular_spacing_hides_nothing() {
+        for line in [
+            "   a001 LOGIN alice hunter2",
+            " a001 LOGIN alice hunter2",
+            "a001  LOGIN alice hunter2",
+            "a001\tLOGIN alice hunter2",
+            "a001 LOGIN  alice   hunter2",
+            "a001 login\talice\thunter2",
+        ] {
+            let out = redact_command(line);
+            assert!(!out.contains("hunter2"), "{line:?} gave {out:?}");
+            assert!(out.contains("alice"), "{line:?} gave {out:?}");
+        }
+        assert!(
+            !redact_command("  a2\tAUTHENTICATE  PLAIN   AGFsaWNlAGh1bnRlcjI=").contains("AGFs")
+        );
     }
 }
