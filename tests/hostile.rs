@@ -283,3 +283,69 @@ fn tls_to_a_plaintext_port_is_a_handshake_failure_not_a_certificate_one() {
     assert_eq!(r["tls"]["verify_error"], serde_json::Value::Null);
     assert!(r["tls"]["handshake_error"].as_str().unwrap().len() > 3);
 }
+
+/// The review's attacks on the emulator: a LIST pattern exponential for a backtracking
+/// matcher, one deep enough to overflow a recursive one, a client that trickles a byte at
+/// a time, and password guessing. Each is bounded, and other clients are still served.
+#[test]
+fn the_emulator_survives_hostile_patterns_trickling_and_guessing() {
+    let s = emulator::serve("exchange2000", &["--idle-timeout", "2"]);
+    let (mut r, mut w) = client(s.port);
+    line(&mut r);
+    w.write_all(b"a1 LOGIN alice secret\r\n").unwrap();
+    assert!(line(&mut r).starts_with("a1 OK"));
+    let stars = format!("a2 LIST \"\" \"{}q\"\r\n", "*".repeat(60));
+    w.write_all(stars.as_bytes()).unwrap();
+    assert_eq!(line(&mut r), "a2 OK LIST completed.\r\n");
+    let deep = "*".repeat(32_000);
+    w.write_all(format!("a3 LIST \"\" {{{}+}}\r\n{deep}\r\n", deep.len()).as_bytes())
+        .unwrap();
+    let mut listed = 0;
+    loop {
+        let l = line(&mut r);
+        if l.starts_with("a3 ") {
+            assert!(l.starts_with("a3 OK"), "{l}");
+            break;
+        }
+        assert!(l.starts_with("* LIST"), "{l:?}");
+        listed += 1;
+    }
+    assert!(listed > 0);
+    // A byte every 300 ms keeps no slot past the per-command deadline (2 s here).
+    let (mut tr, mut tw) = client(s.port);
+    line(&mut tr);
+    let started = Instant::now();
+    let mut bye = String::new();
+    for b in b"a1 NOOP and more and more and more and more".iter() {
+        if tw.write_all(&[*b]).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        if started.elapsed() > Duration::from_secs(4) {
+            break;
+        }
+    }
+    let _ = tr.read_to_string(&mut bye);
+    assert!(bye.starts_with("* BYE Autologout"), "{bye:?}");
+    // Each wrong password holds the connection before the next guess is read.
+    let (mut gr, mut gw) = client(s.port);
+    line(&mut gr);
+    gw.write_all(b"g1 LOGIN alice guess1\r\ng2 LOGIN alice guess2\r\ng3 LOGIN alice guess3\r\n")
+        .unwrap();
+    let started = Instant::now();
+    for tag in ["g1", "g2", "g3"] {
+        assert!(line(&mut gr).starts_with(&format!("{tag} NO")));
+    }
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "no delay after failed logins"
+    );
+    // And a well-behaved client is still served.
+    let out = imapdiag()
+        .args(["check", &format!("127.0.0.1:{}", s.port), "-u", "alice"])
+        .args(["--insecure", "--format", "json"])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["mailbox"]["exists"], 3);
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use openssl::ssl::{Ssl, SslAcceptor};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::time::timeout;
+use tokio::time::{timeout, timeout_at, Instant};
 use tokio_openssl::SslStream;
 
 use super::parse::{literal_announcement, Piece};
@@ -36,7 +36,10 @@ impl std::fmt::Display for ConnError {
 pub struct Limits {
     pub max_line: usize,
     pub max_literal: u64,
+    /// The longest a client may take to send one whole command (its literals included).
     pub idle: Duration,
+    /// How long a failed LOGIN or AUTHENTICATE holds the connection.
+    pub failed_login_delay: Duration,
 }
 
 pub struct ServerConn {
@@ -60,9 +63,11 @@ impl ServerConn {
         self.stream.flush().await
     }
 
-    async fn fill(&mut self) -> Result<(), ConnError> {
+    /// Reads more, or fails at `deadline`: the deadline of the whole command, which bytes
+    /// trickling in one at a time do not move.
+    async fn fill(&mut self, deadline: Instant) -> Result<(), ConnError> {
         let mut chunk = [0u8; 4096];
-        match timeout(self.limits.idle, self.stream.read(&mut chunk)).await {
+        match timeout_at(deadline.into(), self.stream.read(&mut chunk)).await {
             Err(_) => Err(ConnError::Idle),
             Ok(Err(e)) => Err(ConnError::Io(e)),
             Ok(Ok(0)) => Err(ConnError::Closed),
@@ -74,7 +79,8 @@ impl ServerConn {
     }
 
     /// The next line without its line ending (CRLF, or a bare LF, accepted leniently).
-    pub async fn read_line(&mut self) -> Result<Vec<u8>, ConnError> {
+    /// The next line, or fails at `deadline`.
+    pub async fn read_line(&mut self, deadline: Instant) -> Result<Vec<u8>, ConnError> {
         loop {
             if let Some(i) = self.buf.iter().position(|&b| b == b'\n') {
                 let mut line: Vec<u8> = self.buf.drain(..=i).collect();
@@ -87,13 +93,13 @@ impl ServerConn {
             if self.buf.len() > self.limits.max_line {
                 return Err(ConnError::LineTooLong);
             }
-            self.fill().await?;
+            self.fill(deadline).await?;
         }
     }
 
-    async fn read_exact(&mut self, n: usize) -> Result<Vec<u8>, ConnError> {
+    async fn read_exact(&mut self, n: usize, deadline: Instant) -> Result<Vec<u8>, ConnError> {
         while self.buf.len() < n {
-            self.fill().await?;
+            self.fill(deadline).await?;
         }
         Ok(self.buf.drain(..n).collect())
     }
@@ -101,10 +107,11 @@ impl ServerConn {
     /// A whole command with its literals; a synchronising literal is invited with `+`
     /// (RFC 3501 §7.5) only once its size is known to be acceptable.
     pub async fn read_command(&mut self) -> Result<Vec<Piece>, ConnError> {
+        let deadline = Instant::now() + self.limits.idle;
         let mut pieces = Vec::new();
         let mut total = 0usize;
         loop {
-            let line = self.read_line().await?;
+            let line = self.read_line(deadline).await?;
             total += line.len();
             let announced = literal_announcement(&line);
             pieces.push(Piece::Text(line));
@@ -119,7 +126,7 @@ impl ServerConn {
                     .await
                     .map_err(ConnError::Io)?;
             }
-            let bytes = self.read_exact(n as usize).await?;
+            let bytes = self.read_exact(n as usize, deadline).await?;
             total += bytes.len();
             pieces.push(Piece::Literal(bytes));
         }

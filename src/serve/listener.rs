@@ -83,6 +83,9 @@ pub async fn start(cfg: ServeConfig) -> std::io::Result<Running> {
     })
 }
 
+/// As Dovecot's `auth_failure_delay` (2 s) and Exchange's tarpit, a little shorter.
+pub const FAILED_LOGIN_DELAY: Duration = Duration::from_secs(1);
+
 async fn accept_loop(listener: TcpListener, profile: &'static EmuProfile, shared: Arc<Shared>) {
     let slots = Arc::new(Semaphore::new(shared.max_connections));
     loop {
@@ -121,6 +124,7 @@ async fn serve_one(tcp: TcpStream, profile: &'static EmuProfile, shared: &Shared
         max_line: shared.max_line,
         max_literal: shared.max_line as u64 * 8,
         idle: shared.idle,
+        failed_login_delay: FAILED_LOGIN_DELAY,
     };
     let conn = ServerConn::new(Stream::Plain(tcp), limits);
     let ctx = Ctx {

@@ -66,6 +66,12 @@ pub async fn run(mut conn: ServerConn, ctx: &Ctx) -> Result<(), ConnError> {
         for line in &lines {
             conn.send(line).await.map_err(ConnError::Io)?;
         }
+        // A wrong password costs time, as on real servers: guessing stays slow.
+        if matches!(cmd.name.as_str(), "LOGIN" | "AUTHENTICATE")
+            && matches!(state, State::NotAuthenticated)
+        {
+            tokio::time::sleep(conn.limits.failed_login_delay).await;
+        }
         match next {
             Next::Continue => {}
             Next::Close => return Ok(()),
@@ -198,7 +204,8 @@ async fn authenticate(
         Some(ir) => ir,
         None => {
             conn.send("+ ").await.map_err(ConnError::Io)?;
-            String::from_utf8_lossy(&conn.read_line().await?).into_owned()
+            let deadline = tokio::time::Instant::now() + conn.limits.idle;
+            String::from_utf8_lossy(&conn.read_line(deadline).await?).into_owned()
         }
     };
     if response == "*" {
@@ -258,23 +265,34 @@ fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {
     lines
 }
 
-/// RFC 3501 §6.3.8: `*` matches anything, `%` anything but the delimiter.
+/// RFC 3501 §6.3.8: `*` matches anything, `%` anything but the delimiter. Compiled to a
+/// regex (linear time, no recursion), so no pattern can make the emulator spin or overflow
+/// its stack; a pattern too large to compile matches nothing.
 fn wildcard(pattern: &str, name: &str) -> bool {
-    match pattern.chars().next() {
-        None => name.is_empty(),
-        Some('*') => (0..=name.len())
-            .filter(|&i| name.is_char_boundary(i))
-            .any(|i| wildcard(&pattern[1..], &name[i..])),
-        Some('%') => (0..=name.len())
-            .filter(|&i| name.is_char_boundary(i) && !name[..i].contains('/'))
-            .any(|i| wildcard(&pattern[1..], &name[i..])),
-        Some(c) => {
-            name.chars()
-                .next()
-                .is_some_and(|n| n.eq_ignore_ascii_case(&c))
-                && wildcard(&pattern[c.len_utf8()..], &name[c.len_utf8()..])
+    let mut re = String::with_capacity(pattern.len() + 8);
+    re.push('^');
+    let mut last: Option<char> = None;
+    for c in pattern.chars() {
+        match c {
+            // A run of wildcards means the same as its widest one.
+            '*' | '%' if last == Some('*') => continue,
+            '*' if last == Some('%') => {
+                re.truncate(re.len() - "[^/]*".len());
+                re.push_str(".*");
+            }
+            '%' if last == Some('%') => continue,
+            '*' => re.push_str(".*"),
+            '%' => re.push_str("[^/]*"),
+            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
         }
+        last = Some(c).filter(|c| matches!(c, '*' | '%'));
     }
+    re.push('$');
+    regex::RegexBuilder::new(&re)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .is_ok_and(|r| r.is_match(name))
 }
 
 /// SELECT, EXAMINE and STATUS.
@@ -340,5 +358,19 @@ mod tests {
         assert!(wildcard("a/%", "a/b"));
         assert!(wildcard("inbox", "INBOX"));
         assert!(!wildcard("INBOX", "INBOX2"));
+        assert!(wildcard("a%*b", "a/x/b"));
+        assert!(!wildcard("a%%b", "a/x/b"));
+        assert!(wildcard("a.b", "a.b") && !wildcard("a.b", "axb"));
+    }
+
+    /// The review's patterns: exponential for a backtracking matcher, and deep enough to
+    /// overflow a recursive one. Both finish (this test would hang or abort otherwise).
+    #[test]
+    fn hostile_patterns_finish() {
+        let name = "a".repeat(8000);
+        assert!(!wildcard(&format!("{}q", "*".repeat(60)), &name));
+        assert!(!wildcard(&format!("{}q", "%*".repeat(60)), &name));
+        assert!(wildcard(&"*".repeat(32_000), "anything"));
+        assert!(!wildcard(&"a%".repeat(20_000), &name));
     }
 }
