@@ -67,7 +67,7 @@ impl ServerConn {
     /// trickling in one at a time do not move.
     async fn fill(&mut self, deadline: Instant) -> Result<(), ConnError> {
         let mut chunk = [0u8; 4096];
-        match timeout_at(deadline.into(), self.stream.read(&mut chunk)).await {
+        match timeout_at(deadline, self.stream.read(&mut chunk)).await {
             Err(_) => Err(ConnError::Idle),
             Ok(Err(e)) => Err(ConnError::Io(e)),
             Ok(Ok(0)) => Err(ConnError::Closed),
