@@ -127,7 +127,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__check)
-            opts="-u -h --targets --jobs --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-u -h --targets --jobs --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +407,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__namespace)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -563,7 +563,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__shell)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --ignore-no --color --help"
+            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --ignore-no --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -189,6 +189,10 @@ pub struct ConnectArgs {
     /// Continue when the certificate does not verify (reported as a WARNING)
     #[arg(long)]
     pub insecure: bool,
+    /// Allow TLS 1.0/1.1 and weak keys and ciphers (OpenSSL security level 0), for
+    /// Exchange 2000/2003-era servers; reported as a WARNING
+    #[arg(long)]
+    pub tls_legacy: bool,
     /// Trust the CA certificates in this PEM file too
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,

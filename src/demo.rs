@@ -109,6 +109,8 @@ impl Demo {
                 insecure: false,
                 ca_file: Some(self.ca_file.clone()),
                 cert_warn_days: 14,
+                legacy: false,
+                connector: None,
             },
             timeout: Duration::from_secs(10),
             deadline: Duration::from_secs(60),

@@ -53,6 +53,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if settings.user.is_none() {
                 bail!("namespace needs a login: give --user (or imap://USER@host)");
             }
+            settings.tls.connector = Some(tls_connector(&settings)?);
             settings.expect = expectation(&args.expect)?;
             diagnose_and_render(settings, &args.output, Plan::Namespace)
         }
@@ -225,8 +226,15 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let expect = expectation(&args.expect)?;
     let mut password = None;
     let mut all = Vec::with_capacity(inputs.len());
+    // One TLS connector for the whole run: the trust store is read once, not per target.
+    let mut connector = None;
     for t in &inputs {
         let mut s = settings(&args.conn, t, Some(args), &mut password)?;
+        let shared = match &connector {
+            Some(c) => c,
+            None => connector.insert(tls_connector(&s)?),
+        };
+        s.tls.connector = Some(shared.clone());
         if s.user.is_none() && args.conn.password_file.is_some() {
             bail!("--password-file needs --user (or imap://USER@host): whose password is it?");
         }
@@ -408,6 +416,8 @@ fn settings(
             insecure: conn.insecure,
             ca_file: conn.ca_file.clone(),
             cert_warn_days: conn.cert_warn_days,
+            legacy: conn.tls_legacy,
+            connector: None,
         },
         timeout: Duration::from_secs_f64(conn.timeout),
         deadline: Duration::from_secs_f64(conn.deadline),
@@ -432,6 +442,10 @@ fn settings(
         send_id: !conn.no_id,
         pipeline: !conn.no_pipeline,
     })
+}
+
+fn tls_connector(s: &Settings) -> Result<imapdiag::client::tls::Connector> {
+    imapdiag::client::tls::connector(&s.tls).map_err(anyhow::Error::msg)
 }
 
 /// `--auth`, or the TARGET URL's `;AUTH=` (RFC 5092 §3.2) when `--auth` is left at auto.

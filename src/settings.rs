@@ -71,6 +71,10 @@ pub struct TlsSettings {
     pub insecure: bool,
     pub ca_file: Option<PathBuf>,
     pub cert_warn_days: u32,
+    /// `--tls-legacy`: allow TLS 1.0/1.1 and OpenSSL's security level 0.
+    pub legacy: bool,
+    /// Built once per run from the fields above; built on use when absent.
+    pub connector: Option<crate::client::tls::Connector>,
 }
 
 /// Caps that keep a hostile server from exhausting memory or time (DESIGN.md, "Bounded

@@ -230,3 +230,44 @@ fn analyze_redacts_whatever_the_spacing() {
         }
     }
 }
+
+/// A TLS 1.0 server with a static-RSA cipher: refused by default with a finding that says
+/// why (not "untrusted issuer"), and checked with --tls-legacy, every weakness a WARNING.
+#[test]
+fn tls_1_0_is_named_as_too_old_and_checked_with_tls_legacy() {
+    let port = support::legacy_tls::serve();
+    let target = format!("127.0.0.1:{port}");
+    let ca = pki().ca_cert.display().to_string();
+    let base = ["check", &target, "--security", "tls", "--ca-file", &ca];
+    let out = run(&base);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let f = finding(&r, "tls-too-old");
+    assert!(
+        f["remedy"].as_str().unwrap().contains("--tls-legacy"),
+        "{f}"
+    );
+    assert!(
+        !codes(&r).contains(&"tls-verify-failed".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+    let mut legacy = base.to_vec();
+    legacy.push("--tls-legacy");
+    let out = run(&legacy);
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_eq!(r["tls"]["version"], "TLSv1");
+    assert_eq!(r["tls"]["verified"], true);
+    for code in [
+        "tls-legacy-allowed",
+        "tls-version-obsolete",
+        "tls-no-forward-secrecy",
+    ] {
+        assert_eq!(finding(&r, code)["severity"], "warning", "{code}");
+    }
+    assert!(finding(&r, "tls-version-obsolete")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("RFC 8996"));
+}

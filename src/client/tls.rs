@@ -12,8 +12,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use openssl::asn1::Asn1Time;
-use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
-use openssl::x509::{X509NameRef, X509Ref, X509};
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use openssl::x509::{X509NameRef, X509Ref, X509VerifyResult, X509};
 use schemars::JsonSchema;
 use serde::Serialize;
 use tokio::net::TcpStream;
@@ -59,13 +59,57 @@ pub struct Handshake {
     pub info: TlsInfo,
 }
 
+/// The client's TLS configuration, built once per run and shared by every connection:
+/// the trust roots (the platform's, and `--ca-file`) and the protocol policy.
+#[derive(Clone)]
+pub struct Connector(SslConnector);
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connector")
+    }
+}
+
+/// Builds the connector: OpenSSL's default verify paths, the platform's root store
+/// (rustls-native-certs: Windows' and macOS' stores, the probed bundle elsewhere), the
+/// `--ca-file` anchors, and TLS 1.2 or later unless `--tls-legacy` (RFC 8996).
+pub fn connector(settings: &TlsSettings) -> Result<Connector, String> {
+    let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
+    for der in rustls_native_certs::load_native_certs().certs {
+        if let Ok(cert) = X509::from_der(&der) {
+            // A root already in OpenSSL's store is a duplicate, not an error.
+            let _ = builder.cert_store_mut().add_cert(cert);
+        }
+    }
+    if let Some(ca) = &settings.ca_file {
+        builder
+            .set_ca_file(ca)
+            .map_err(|e| format!("cannot load --ca-file {}: {e}", ca.display()))?;
+    }
+    if settings.legacy {
+        // Exchange 2000/2003-era servers: TLS 1.0 and SHA-1/RSA-1024 certificates.
+        builder.set_security_level(0);
+        builder
+            .set_cipher_list("DEFAULT:@SECLEVEL=0")
+            .map_err(|e| e.to_string())?;
+        builder
+            .set_min_proto_version(Some(SslVersion::TLS1))
+            .map_err(|e| e.to_string())?;
+    } else {
+        builder
+            .set_min_proto_version(Some(SslVersion::TLS1_2))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(Connector(builder.build()))
+}
+
 /// Performs the client handshake for `host` over `tcp`.
 pub async fn handshake(tcp: TcpStream, host: &str, settings: &TlsSettings) -> Handshake {
     let observed = Arc::new(Mutex::new(Observed::default()));
     let stream = match new_stream(tcp, host, settings, observed.clone()) {
         Ok(mut stream) => match Pin::new(&mut stream).connect().await {
             Ok(()) => Ok(stream),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(handshake_failure(&e)),
         },
         Err(e) => Err(e),
     };
@@ -93,14 +137,16 @@ fn new_stream(
     settings: &TlsSettings,
     observed: Arc<Mutex<Observed>>,
 ) -> Result<SslStream<TcpStream>, String> {
-    let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
-    if let Some(ca) = &settings.ca_file {
-        builder
-            .set_ca_file(ca)
-            .map_err(|e| format!("cannot load --ca-file {}: {e}", ca.display()))?;
-    }
-    let mut ssl = builder
-        .build()
+    let built;
+    let connector = match &settings.connector {
+        Some(c) => c,
+        None => {
+            built = connector(settings)?;
+            &built
+        }
+    };
+    let mut ssl = connector
+        .0
         .configure()
         .and_then(|c| c.into_ssl(host))
         .map_err(|e| e.to_string())?;
@@ -113,10 +159,11 @@ fn new_stream(
             seen.leaf = ctx.current_cert().map(|c| c.to_owned());
         }
         if !ok && seen.first_error.is_none() {
-            let reason = ctx.error().error_string();
+            let result = ctx.error();
             seen.first_error = Some(format!(
-                "{}: {reason} (certificate depth {})",
-                category(reason),
+                "{}: {} (certificate depth {})",
+                category(result),
+                result.error_string(),
                 ctx.error_depth()
             ));
         }
@@ -125,23 +172,61 @@ fn new_stream(
     SslStream::new(ssl, tcp).map_err(|e| e.to_string())
 }
 
-/// The three reasons an administrator acts on differently (issue #2): who signed it,
-/// which names it carries, and when it is valid.
-fn category(reason: &str) -> &'static str {
-    let r = reason.to_ascii_lowercase();
-    if r.contains("mismatch") {
-        "name mismatch"
-    } else if r.contains("expired") || r.contains("not yet valid") {
-        "outside its validity period"
-    } else if r.contains("issuer")
-        || r.contains("self-signed")
-        || r.contains("self signed")
-        || r.contains("untrusted")
-    {
-        "untrusted issuer"
-    } else {
-        "verification failed"
+/// The reasons an administrator acts on differently: who signed it, which names it
+/// carries, when it is valid, and whether it is too weak. By OpenSSL's verify result codes
+/// (`X509_V_ERR_*` of x509_vfy.h), never by the words of their messages.
+fn category(result: X509VerifyResult) -> &'static str {
+    match result.as_raw() {
+        // HOSTNAME_MISMATCH, EMAIL_MISMATCH, IP_ADDRESS_MISMATCH
+        62..=64 => "name mismatch",
+        // CERT_NOT_YET_VALID, CERT_HAS_EXPIRED, CRL_NOT_YET_VALID, CRL_HAS_EXPIRED
+        9..=12 => "outside its validity period",
+        // UNABLE_TO_GET_ISSUER_CERT, ..._LOCALLY, DEPTH_ZERO_SELF_SIGNED_CERT,
+        // SELF_SIGNED_CERT_IN_CHAIN, UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_UNTRUSTED
+        2 | 18..=21 | 27 => "untrusted issuer",
+        // EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL, CA_MD_TOO_WEAK
+        66..=68 => "too weak for this client's security level",
+        _ => "verification failed",
     }
+}
+
+/// A failed handshake in words that say what is wrong, from the reason codes of OpenSSL's
+/// error stack (`SSL_R_*` of sslerr.h): an old protocol version or signature algorithm is
+/// named as such, with `--tls-legacy` as the way on.
+fn handshake_failure(e: &openssl::ssl::Error) -> String {
+    let reasons: Vec<i32> = e
+        .ssl_error()
+        .map(|stack| stack.errors().iter().map(|x| x.reason_code()).collect())
+        .unwrap_or_default();
+    let too_old = |code: &i32| {
+        matches!(
+            code,
+            // UNSUPPORTED_PROTOCOL, NO_PROTOCOLS_AVAILABLE, TLSV1_ALERT_PROTOCOL_VERSION,
+            // NO_SUITABLE_SIGNATURE_ALGORITHM, LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED,
+            // DH_KEY_TOO_SMALL, NO_SHARED_CIPHER, WRONG_SIGNATURE_TYPE
+            258 | 191 | 1070 | 118 | 333 | 394 | 193 | 370
+        )
+    };
+    if reasons.iter().any(too_old) {
+        return format!("{LEGACY_PREFIX}: {e}");
+    }
+    e.to_string()
+}
+
+/// How a handshake refused for an old protocol version, cipher or signature algorithm is
+/// reported (the diagnosis matches on it to name the cause).
+pub const LEGACY_PREFIX: &str =
+    "the server offers only a protocol version, cipher or signature algorithm that is too old (TLS < 1.2, RFC 8996)";
+
+/// Whether a negotiated cipher lacks forward secrecy: TLS 1.3 suites always have it; before
+/// TLS 1.3 only the (EC)DHE key exchanges do.
+pub fn lacks_forward_secrecy(version: &str, cipher: &str) -> bool {
+    version != "TLSv1.3" && !(cipher.starts_with("ECDHE-") || cipher.starts_with("DHE-"))
+}
+
+/// Versions RFC 8996 deprecates.
+pub fn is_obsolete_version(version: &str) -> bool {
+    matches!(version, "SSLv3" | "TLSv1" | "TLSv1.1")
 }
 
 fn certificate_info(cert: &X509Ref) -> CertificateInfo {

@@ -36,6 +36,12 @@ impl Run<'_, '_> {
         let verify = info.verify_error.clone();
         let handshake = info.handshake_error.clone().unwrap_or_default();
         match (established, verify) {
+            // An old protocol or algorithm ends the handshake whatever the certificate.
+            (false, _) if handshake.starts_with(crate::client::tls::LEGACY_PREFIX) => self.find(
+                Finding::new(code::TLS_TOO_OLD, Severity::Critical, "the server's TLS is too old for this client: TLS 1.0/1.1, a cipher or a signature algorithm that OpenSSL refuses by default")
+                    .detail(handshake)
+                    .remedy("Upgrade the server to TLS 1.2 or later (RFC 8996). To check an Exchange 2000/2003-era server as it is, run again with --tls-legacy."),
+            ),
             // The verify callback named a reason and the handshake then failed on it.
             (false, Some(reason)) if !self.s.tls.insecure => self.find(
                 Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
@@ -54,7 +60,36 @@ impl Run<'_, '_> {
             ),
             (true, None) => {}
         }
+        if established {
+            self.tls_policy(info);
+        }
         self.certificate_expiry(info);
+    }
+
+    /// What was negotiated, judged by RFC 8996 (no TLS before 1.2) and forward secrecy.
+    fn tls_policy(&mut self, info: &crate::report::TlsInfo) {
+        use crate::client::tls::{is_obsolete_version, lacks_forward_secrecy};
+        let version = info.version.clone().unwrap_or_default();
+        let cipher = info.cipher.clone().unwrap_or_default();
+        if self.s.tls.legacy {
+            self.find(
+                Finding::new(code::TLS_LEGACY_ALLOWED, Severity::Warning, "TLS 1.0/1.1 and weak algorithms were allowed (--tls-legacy)")
+                    .remedy("Only for checking servers that cannot be upgraded yet; clients with current defaults will refuse what this run accepted."),
+            );
+        }
+        if is_obsolete_version(&version) {
+            self.find(
+                Finding::new(code::TLS_VERSION_OBSOLETE, Severity::Warning, format!("the server negotiated {version}, which RFC 8996 deprecates"))
+                    .remedy("Enable TLS 1.2 and 1.3 on the server and disable TLS 1.0 and 1.1; current clients refuse them."),
+            );
+        }
+        if !cipher.is_empty() && lacks_forward_secrecy(&version, &cipher) {
+            self.find(
+                Finding::new(code::TLS_NO_FORWARD_SECRECY, Severity::Warning, format!("the cipher {cipher} has no forward secrecy"))
+                    .detail("Its key exchange is static RSA: anyone who later obtains the server's key can decrypt recorded sessions, passwords included.")
+                    .remedy("Prefer ECDHE (or DHE) cipher suites on the server, or TLS 1.3."),
+            );
+        }
     }
 
     pub(super) fn certificate_expiry(&mut self, info: &crate::report::TlsInfo) {
