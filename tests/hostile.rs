@@ -9,7 +9,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use support::scripted::{serve, simple_session, Conn};
-use support::{check_plain, codes, emulator, finding, imapdiag, json, stdout};
+use support::{check_plain, codes, emulator, finding, imapdiag, json, stderr, stdout};
 
 const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] hostile ready\r\n";
 
@@ -348,4 +348,55 @@ fn the_emulator_survives_hostile_patterns_trickling_and_guessing() {
         .output()
         .unwrap();
     assert_eq!(json(&out)["mailbox"]["exists"], 3);
+}
+
+/// 16 MiB pastes shaped to defeat a quadratic reader (a million open commands, a million
+/// distinct tags, literals chained without end, a JSON report of a million lines): each is
+/// read in one pass and reported within the caps of a live session.
+#[test]
+fn analyze_reads_huge_hostile_pastes_within_the_caps() {
+    let n = 16 << 20;
+    let fill = |unit: &str| unit.repeat(n / unit.len() + 1)[..n - 1].to_string();
+    let mut distinct = String::from("* OK hi\n");
+    let mut i = 0;
+    while distinct.len() < n - 64 {
+        distinct += &format!("t{i} NOOP\nt{i} OK done\n");
+        i += 1;
+    }
+    let report = format!(
+        "{{\"schema\":\"imapdiag.report/1\",\"transcript\":[{}{{\"dir\":\"S\",\"line\":\"* OK\"}}]}}",
+        "{\"dir\":\"C\",\"line\":\"a1 NOOP\"},".repeat((n - 100) / 30)
+    );
+    for (shape, paste) in [
+        ("open commands", fill("* OK hi\na1 NOOP\n")),
+        ("distinct tags", distinct),
+        ("chained literals", fill("S: * 1 FETCH {5}\n")),
+        (
+            "failed logins",
+            fill("S: * OK hi\nC: a1 LOGIN alice pw\nS: a1 NO bad\n"),
+        ),
+        ("json report", report),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("paste.txt");
+        std::fs::write(&file, &paste).unwrap();
+        let out = imapdiag()
+            .args(["analyze", file.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{shape}: {}",
+            stderr(&out)
+        );
+        let r = json(&out);
+        // 10,000 lines and the note that says the rest was cut.
+        assert!(
+            r["transcript"].as_array().unwrap().len() <= 10_001,
+            "{shape}"
+        );
+        assert!(r["steps"].as_array().unwrap().len() <= 1_000, "{shape}");
+        assert!(r["findings"].as_array().unwrap().len() <= 1_002, "{shape}");
+        finding(&r, "transcript-truncated");
+    }
 }

@@ -57,6 +57,7 @@ pub const DEADLINE_REACHED: &str = "deadline-reached";
 pub const REFERRAL_BEFORE_TLS: &str = "referral-before-tls";
 pub const PREAUTH_BEFORE_TLS: &str = "preauth-before-tls";
 pub const TLS_TOO_OLD: &str = "tls-too-old";
+pub const TRANSCRIPT_TRUNCATED: &str = "transcript-truncated";
 pub const TLS_LEGACY_ALLOWED: &str = "tls-legacy-allowed";
 pub const TLS_VERSION_OBSOLETE: &str = "tls-version-obsolete";
 pub const TLS_NO_FORWARD_SECRECY: &str = "tls-no-forward-secrecy";

@@ -6,23 +6,22 @@ mod reader;
 mod redact;
 mod replay;
 
-pub use reader::{read, Dir, Line, Session, MAX_INPUT};
+pub use reader::{each_line, read, Dir, Line, Session, Summary, MAX_INPUT};
 
 use super::{profile, signs};
 use crate::report::{Report, Status, TargetInfo};
 use crate::settings::Expect;
 
-/// Analyses `text` (the contents of `input`, a file name or `-`).
+/// Analyses `text` (the contents of `input`, a file name or `-`) in one pass: each line is
+/// replayed as it is read, so time and memory stay in proportion to the input, and the
+/// report is capped as a live one is.
 pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
-    let session = read(text);
-    let mut report = Report::empty("analyze", target(input, &session));
-    let mut replay = replay::Replay::new(report);
-    for l in &session.lines {
-        replay.line(l);
-    }
+    let mut replay = replay::Replay::new(Report::empty("analyze", target(input, "")));
+    let summary = each_line(text, &mut |l| replay.line(&l));
     replay.finish();
     let completed = std::mem::take(&mut replay.completed);
-    report = replay.report;
+    let mut report = replay.report;
+    report.target = target(input, &summary.format);
     for r in &mut report.referrals {
         r.outcome =
             "not followed: a saved transcript (run imapdiag check --follow-referrals)".into();
@@ -33,7 +32,7 @@ pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
     report
         .findings
         .extend(replay::not_judged(&completed, had_greeting));
-    report.status = if session.lines.is_empty() {
+    report.status = if summary.lines == 0 {
         // Nothing IMAP in it: imapdiag could not judge.
         Status::Unknown
     } else {
@@ -42,12 +41,12 @@ pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
     report
 }
 
-fn target(input: &str, s: &Session) -> TargetInfo {
+fn target(input: &str, format: &str) -> TargetInfo {
     TargetInfo {
         input: input.to_string(),
         host: String::new(),
         port: 0,
-        security: format!("{} transcript", s.format),
+        security: format!("{format} transcript"),
         user: None,
     }
 }

@@ -1,8 +1,13 @@
 //! Reading a saved session: a telnet paste (client lines such as `a001 login ...` or
 //! `? login ...` mixed with server lines, with or without local echo), `C:`/`S:`
 //! transcripts (imapdiag's own text transcript included), `openssl s_client` output, and
-//! imapdiag's JSON report. Pure: text in, lines out; what it cannot place is skipped and
-//! counted, never fatal.
+//! imapdiag's JSON report. Pure: text in, lines out, one at a time and in one pass over
+//! the input, so a stranger's file costs time and memory in proportion to it; what it
+//! cannot place is skipped and counted, never fatal. Every client line leaves it redacted.
+
+use std::collections::HashSet;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::redact::{opens_sasl, redact_command};
 use crate::proto::command::COMMAND_NAMES;
@@ -21,57 +26,59 @@ pub struct Line {
     pub text: String,
 }
 
+/// What a whole read found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Session {
+pub struct Summary {
     /// `json`, `C:/S:`, `telnet` or `openssl s_client`.
     pub format: String,
-    pub lines: Vec<Line>,
+    /// Lines given to the caller.
+    pub lines: usize,
     /// Lines that were neither client nor server (telnet and s_client chatter).
+    pub skipped: usize,
+}
+
+/// All the lines of a read, for callers that want them at once (tests, small inputs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Session {
+    pub format: String,
+    pub lines: Vec<Line>,
     pub skipped: usize,
 }
 
 /// Largest input read, and largest literal joined: a stranger's file stays bounded.
 pub const MAX_INPUT: usize = 16 << 20;
 const MAX_LITERAL: usize = 1 << 20;
+/// Tags remembered to recognise the server's completions in a telnet paste; past this the
+/// shape of a tagged status line alone decides.
+const MAX_TAGS: usize = 10_000;
 
 pub fn read(text: &str) -> Session {
-    let mut s = read_lines(text);
-    redact(&mut s.lines);
-    s
+    let mut lines = Vec::new();
+    let summary = each_line(text, &mut |l| lines.push(l));
+    Session {
+        format: summary.format,
+        lines,
+        skipped: summary.skipped,
+    }
 }
 
-fn read_lines(text: &str) -> Session {
+/// Reads `text` and gives each line to `f` as soon as it is complete.
+pub fn each_line(text: &str, f: &mut dyn FnMut(Line)) -> Summary {
     let text = &text[..floor_char_boundary(text, MAX_INPUT)];
-    if text.trim_start().starts_with('{') {
-        if let Some(s) = from_json(text) {
-            return s;
-        }
-    }
-    let raw: Vec<&str> = text.lines().collect();
-    if raw.iter().any(|l| prefixed(l).is_some()) {
-        return prefixed_session(&raw);
-    }
-    plain_session(&raw)
-}
-
-/// Every client line leaves the reader redacted: LOGIN's password, AUTHENTICATE's initial
-/// response, and every client line of a SASL exchange until its tagged completion.
-fn redact(lines: &mut [Line]) {
-    let mut sasl: Option<String> = None;
-    for l in lines {
-        match l.dir {
-            Dir::Client if sasl.is_some() => l.text = crate::secret::REDACTED.to_string(),
-            Dir::Client => {
-                sasl = opens_sasl(&l.text).map(str::to_string);
-                l.text = redact_command(&l.text);
-            }
-            Dir::Server => {
-                let first = l.text.split_whitespace().next();
-                if sasl.is_some() && first == sasl.as_deref() {
-                    sasl = None;
-                }
-            }
-        }
+    let mut sink = Sink::new(f);
+    let format = if is_json_report(text) && from_json(text, &mut sink) {
+        "json"
+    } else if text.lines().any(|l| prefixed(l).is_some()) {
+        prefixed_lines(text, &mut sink);
+        "C:/S:"
+    } else {
+        plain_lines(text, &mut sink)
+    };
+    sink.flush();
+    Summary {
+        format: format.into(),
+        lines: sink.count,
+        skipped: sink.skipped,
     }
 }
 
@@ -83,31 +90,167 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     i
 }
 
-/// imapdiag's JSON report: its `transcript` (client and server lines, notes dropped).
-fn from_json(text: &str) -> Option<Session> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    if !v["schema"].as_str()?.starts_with("imapdiag.report/") {
-        return None;
-    }
-    let mut s = Session {
-        format: "json".into(),
-        ..Session::default()
-    };
-    for w in v["transcript"].as_array()? {
-        let line = w["line"].as_str().unwrap_or("").to_string();
-        match w["dir"].as_str() {
-            Some("C") => s.lines.push(Line {
-                dir: Dir::Client,
-                text: line,
-            }),
-            Some("S") => s.lines.push(Line {
-                dir: Dir::Server,
-                text: line,
-            }),
-            _ => s.skipped += 1,
+/// Where lines go: literals are joined (RFC 3501 §4.3), client lines redacted, and the
+/// result handed on.
+struct Sink<'f> {
+    emit: &'f mut dyn FnMut(Line),
+    /// A server line whose literal is still owed bytes.
+    pending: Option<Line>,
+    owed: usize,
+    /// The tag of an AUTHENTICATE whose exchange is open: its client lines are secrets.
+    sasl: Option<String>,
+    count: usize,
+    skipped: usize,
+}
+
+impl<'f> Sink<'f> {
+    fn new(emit: &'f mut dyn FnMut(Line)) -> Self {
+        Sink {
+            emit,
+            pending: None,
+            owed: 0,
+            sasl: None,
+            count: 0,
+            skipped: 0,
         }
     }
-    Some(s)
+
+    fn push(&mut self, l: Line) {
+        if self.owed > 0 && l.dir == Dir::Server {
+            if let Some(p) = self.pending.as_mut() {
+                p.text.push_str("\r\n");
+                p.text.push_str(&l.text);
+                self.owed = self.owed.saturating_sub(l.text.len() + 2);
+                // A message may carry several literals, but not without end.
+                if self.owed == 0 && p.text.len() <= 2 * MAX_LITERAL {
+                    self.owed = literal_len(&p.text).unwrap_or(0);
+                }
+                return;
+            }
+        }
+        self.flush();
+        self.owed = match l.dir {
+            Dir::Server => literal_len(&l.text).unwrap_or(0),
+            Dir::Client => 0,
+        };
+        if self.owed > 0 {
+            self.pending = Some(l);
+        } else {
+            self.give(l);
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.give(p);
+        }
+        self.owed = 0;
+    }
+
+    /// LOGIN's password, AUTHENTICATE's initial response, and every client line of a SASL
+    /// exchange until its tagged completion leave redacted.
+    fn give(&mut self, mut l: Line) {
+        match l.dir {
+            Dir::Client if self.sasl.is_some() => l.text = crate::secret::REDACTED.to_string(),
+            Dir::Client => {
+                self.sasl = opens_sasl(&l.text).map(str::to_string);
+                l.text = redact_command(&l.text);
+            }
+            Dir::Server => {
+                let first = l.text.split_whitespace().next();
+                if self.sasl.is_some() && first == self.sasl.as_deref() {
+                    self.sasl = None;
+                }
+            }
+        }
+        self.count += 1;
+        (self.emit)(l);
+    }
+}
+
+/// imapdiag's own JSON report, recognised by its schema near the start.
+fn is_json_report(text: &str) -> bool {
+    let t = text.trim_start();
+    let head = &t[..floor_char_boundary(t, 256)];
+    t.starts_with('{') && head.contains("\"imapdiag.report/")
+}
+
+/// The report's `transcript` (client and server lines, notes skipped), read element by
+/// element without building the document. False when it is not such a report.
+fn from_json(text: &str, sink: &mut Sink) -> bool {
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::Deserializer::deserialize_map(&mut de, ReportVisitor { sink }).unwrap_or(false)
+}
+
+struct ReportVisitor<'s, 'f> {
+    sink: &'s mut Sink<'f>,
+}
+
+impl<'de> Visitor<'de> for ReportVisitor<'_, '_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an imapdiag report")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut ours = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<str>>()? {
+            match key.as_ref() {
+                "schema" => ours = map.next_value::<String>()?.starts_with("imapdiag.report/"),
+                "transcript" if ours => map.next_value_seed(TranscriptSeed {
+                    sink: &mut *self.sink,
+                })?,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(ours)
+    }
+}
+
+struct TranscriptSeed<'s, 'f> {
+    sink: &'s mut Sink<'f>,
+}
+
+#[derive(serde::Deserialize)]
+struct WireIn {
+    dir: String,
+    line: String,
+}
+
+impl<'de> DeserializeSeed<'de> for TranscriptSeed<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TranscriptSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a transcript")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(w) = seq.next_element::<WireIn>()? {
+            match w.dir.as_str() {
+                "C" => self.sink.push(Line {
+                    dir: Dir::Client,
+                    text: w.line,
+                }),
+                "S" => self.sink.push(Line {
+                    dir: Dir::Server,
+                    text: w.line,
+                }),
+                _ => self.sink.skipped += 1,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `C: ...` / `S: ...`, optionally after a time offset (`  0.021 C: ...`).
@@ -125,75 +268,65 @@ fn prefixed(line: &str) -> Option<(Dir, &str)> {
     Some((dir, rest.strip_prefix(' ').unwrap_or(rest)))
 }
 
-fn prefixed_session(raw: &[&str]) -> Session {
-    let mut s = Session {
-        format: "C:/S:".into(),
-        ..Session::default()
-    };
-    for l in raw {
+fn prefixed_lines(text: &str, sink: &mut Sink) {
+    for l in text.lines() {
         match prefixed(l) {
-            Some((dir, text)) => s.lines.push(Line {
+            Some((dir, text)) => sink.push(Line {
                 dir,
                 text: text.to_string(),
             }),
-            None => s.skipped += 1,
+            None => sink.skipped += 1,
         }
     }
-    s.lines = join_literals(std::mem::take(&mut s.lines));
-    s
 }
 
 /// A telnet paste or s_client output: nothing before the greeting counts; after it, a
 /// line is the server's when it starts with `*` or `+` or completes a tag the client
 /// used, the client's when it starts with a tag and a command word.
-fn plain_session(raw: &[&str]) -> Session {
+fn plain_lines(text: &str, sink: &mut Sink) -> &'static str {
     // Nothing before the greeting counts; a paste without one (KB Q311468 shows only the
     // commands and replies) is read from the top.
-    let start = raw.iter().position(|l| is_greeting(l)).or(Some(0));
-    let s_client = raw.iter().any(|l| {
+    let start = text.lines().position(is_greeting).unwrap_or(0);
+    let s_client = text.lines().any(|l| {
         l.starts_with("CONNECTED(")
             || l.contains("BEGIN CERTIFICATE")
             || l.starts_with("SSL-Session:")
     });
-    let mut s = Session {
-        format: if s_client {
-            "openssl s_client"
-        } else {
-            "telnet"
-        }
-        .into(),
-        skipped: start.unwrap_or(raw.len()),
-        ..Session::default()
-    };
-    let mut tags: Vec<String> = Vec::new();
-    let mut last_client: Option<String> = None;
-    for l in raw.iter().skip(start.unwrap_or(raw.len())) {
+    sink.skipped += start;
+    let mut tags: HashSet<&str> = HashSet::new();
+    let mut last_client: Option<&str> = None;
+    for l in text.lines().skip(start) {
         let l = l.trim_end_matches('\r');
         match classify(l, &tags) {
             Some(Dir::Client) => {
                 // Local echo shows a typed line twice; keep one.
-                if last_client.as_deref() == Some(l) {
+                if last_client == Some(l) {
                     continue;
                 }
-                tags.extend(l.split_whitespace().next().map(str::to_string));
-                last_client = Some(l.to_string());
-                s.lines.push(Line {
+                if tags.len() < MAX_TAGS {
+                    tags.extend(l.split_whitespace().next());
+                }
+                last_client = Some(l);
+                sink.push(Line {
                     dir: Dir::Client,
                     text: l.to_string(),
                 });
             }
             Some(Dir::Server) => {
                 last_client = None;
-                s.lines.push(Line {
+                sink.push(Line {
                     dir: Dir::Server,
                     text: l.to_string(),
                 });
             }
-            None => s.skipped += 1,
+            None => sink.skipped += 1,
         }
     }
-    s.lines = join_literals(std::mem::take(&mut s.lines));
-    s
+    if s_client {
+        "openssl s_client"
+    } else {
+        "telnet"
+    }
 }
 
 fn is_greeting(l: &str) -> bool {
@@ -201,7 +334,7 @@ fn is_greeting(l: &str) -> bool {
     u.starts_with("* OK") || u.starts_with("* PREAUTH") || u.starts_with("* BYE")
 }
 
-fn classify(l: &str, tags: &[String]) -> Option<Dir> {
+fn classify(l: &str, tags: &HashSet<&str>) -> Option<Dir> {
     let t = l.trim_start();
     if t.starts_with("* ") || t == "+" || t.starts_with("+ ") {
         return Some(Dir::Server);
@@ -210,7 +343,7 @@ fn classify(l: &str, tags: &[String]) -> Option<Dir> {
     let (tag, word) = (words.next()?, words.next().unwrap_or(""));
     let upper = word.to_ascii_uppercase();
     let is_status = matches!(upper.as_str(), "OK" | "NO" | "BAD");
-    if is_status && tags.iter().any(|x| x == tag) {
+    if is_status && tags.contains(tag) {
         return Some(Dir::Server);
     }
     if !tag.is_empty() && COMMAND_NAMES.contains(&upper.as_str()) {
@@ -221,32 +354,6 @@ fn classify(l: &str, tags: &[String]) -> Option<Dir> {
         return Some(Dir::Server);
     }
     None
-}
-
-/// A server line ending in `{n}` continues over the next lines until n bytes (CRLF
-/// counted) have been read (RFC 3501 §4.3), up to a cap.
-fn join_literals(lines: Vec<Line>) -> Vec<Line> {
-    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
-    let mut owed = 0usize;
-    for l in lines {
-        if owed > 0 && l.dir == Dir::Server {
-            if let Some(last) = out.last_mut() {
-                last.text.push_str("\r\n");
-                last.text.push_str(&l.text);
-                owed = owed.saturating_sub(l.text.len() + 2);
-                if owed == 0 {
-                    owed = literal_len(&last.text).unwrap_or(0);
-                }
-                continue;
-            }
-        }
-        owed = match l.dir {
-            Dir::Server => literal_len(&l.text).unwrap_or(0),
-            Dir::Client => 0,
-        };
-        out.push(l);
-    }
-    out
 }
 
 fn literal_len(text: &str) -> Option<usize> {

@@ -26,14 +26,33 @@ pub struct Replay {
     open: Vec<Open>,
     greeting_seen: bool,
     logged_in: bool,
-    /// Verbs whose completion was seen, for "what could not be judged".
+    /// The verbs `not_judged` asks about whose completion was seen.
     pub completed: Vec<String>,
     /// Bytes put in the report's transcript; capped like a live session's.
     wire_bytes: usize,
+    /// Bytes of the steps kept.
+    step_bytes: usize,
+    /// What the caps below left out, counted.
+    dropped: Dropped,
 }
 
-/// The live default (`Limits::max_transcript_bytes`).
+#[derive(Default)]
+struct Dropped {
+    steps: usize,
+    open: usize,
+    findings: usize,
+    wire: bool,
+}
+
+/// The live defaults (`Limits::max_transcript_bytes`, the tap's 10,000 messages).
 const MAX_WIRE: usize = 4 << 20;
+const MAX_WIRE_LINES: usize = 10_000;
+/// Steps and findings kept, commands waiting for a completion, and the bytes of the steps:
+/// a long or hostile paste is judged on all of it but reported in part.
+const MAX_STEPS: usize = 1_000;
+const MAX_FINDINGS: usize = 1_000;
+const MAX_OPEN: usize = 64;
+const MAX_STEP_BYTES: usize = 4 << 20;
 
 impl Replay {
     pub fn new(report: Report) -> Self {
@@ -44,6 +63,32 @@ impl Replay {
             logged_in: false,
             completed: Vec::new(),
             wire_bytes: 0,
+            step_bytes: 0,
+            dropped: Dropped::default(),
+        }
+    }
+
+    fn push_step(&mut self, step: crate::report::Step) {
+        let bytes: usize = step
+            .sent
+            .iter()
+            .chain(&step.received)
+            .map(String::len)
+            .sum();
+        if self.report.steps.len() >= MAX_STEPS || self.step_bytes + bytes > MAX_STEP_BYTES {
+            self.dropped.steps += 1;
+            return;
+        }
+        self.step_bytes += bytes;
+        self.report.steps.push(step);
+    }
+
+    /// Findings beyond the cap are counted, not kept.
+    fn cap_findings(&mut self) {
+        let f = &mut self.report.findings;
+        if f.len() > MAX_FINDINGS {
+            self.dropped.findings += f.len() - MAX_FINDINGS;
+            f.truncate(MAX_FINDINGS);
         }
     }
 
@@ -59,9 +104,19 @@ impl Replay {
     pub fn finish(&mut self) {
         for open in std::mem::take(&mut self.open) {
             let name = open.verb.to_ascii_lowercase();
-            self.report
-                .steps
-                .push(record::step(&name, StepStatus::Failed, &open.ex));
+            self.push_step(record::step(&name, StepStatus::Failed, &open.ex));
+        }
+        let d = &self.dropped;
+        if d.steps + d.open + d.findings > 0 || d.wire {
+            self.report.findings.push(
+                Finding::new(code::TRANSCRIPT_TRUNCATED, Severity::Info, "the transcript is longer than a report keeps")
+                    .detail(format!(
+                        "counted and left out: {} steps, {} commands that never completed, {} findings{}",
+                        d.steps, d.open, d.findings,
+                        if d.wire { ", and wire lines past the transcript's cap" } else { "" }
+                    ))
+                    .remedy("Cut the file to the session in question for the full detail."),
+            );
         }
     }
 
@@ -70,7 +125,9 @@ impl Replay {
             return;
         }
         self.wire_bytes += line.len();
-        if self.wire_bytes > MAX_WIRE {
+        if self.wire_bytes > MAX_WIRE || self.report.transcript.len() >= MAX_WIRE_LINES {
+            self.wire_bytes = MAX_WIRE + 1;
+            self.dropped.wire = true;
             self.report.transcript.push(WireLine {
                 hop: 0,
                 t_ms: 0.0,
@@ -80,6 +137,10 @@ impl Replay {
             return;
         }
         for l in line.split("\r\n") {
+            if self.report.transcript.len() >= MAX_WIRE_LINES {
+                self.dropped.wire = true;
+                break;
+            }
             self.report.transcript.push(WireLine {
                 hop: 0,
                 t_ms: 0.0,
@@ -105,6 +166,10 @@ impl Replay {
         let shown = redact_command(text);
         self.wire("C", &shown);
         let secret = matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE");
+        if self.open.len() >= MAX_OPEN {
+            self.open.remove(0);
+            self.dropped.open += 1;
+        }
         self.open.push(Open {
             ex: exchange(&tag, format!("{shown}\r\n").into_bytes()),
             verb,
@@ -132,7 +197,8 @@ impl Replay {
             }
             self.logged_in = s.kind == StatusKind::Preauth;
         }
-        self.report.steps.push(step);
+        self.push_step(step);
+        self.cap_findings();
     }
 
     fn server(&mut self, text: &str) {
@@ -207,17 +273,23 @@ impl Replay {
         } else {
             StepStatus::Failed
         };
-        self.report
-            .steps
-            .push(record::step(&name, status_mark, &ex));
+        self.push_step(record::step(&name, status_mark, &ex));
         let referred = referral::record(&mut self.report, 0, &name, &status, false);
-        self.completed.push(name.clone());
-        match name.as_str() {
-            "login" | "authenticate" => self.login(&name, &status, referred),
-            "select" | "examine" => self.select(&ex, &status, referred),
+        let judged = ["login", "authenticate", "namespace", "select", "examine"];
+        if judged.contains(&name.as_str()) && !self.completed.contains(&name) {
+            self.completed.push(name.clone());
+        }
+        self.judge(&name, &ex, &status, referred);
+        self.cap_findings();
+    }
+
+    fn judge(&mut self, name: &str, ex: &Exchange, status: &Status, referred: bool) {
+        match name {
+            "login" | "authenticate" => self.login(name, status, referred),
+            "select" | "examine" => self.select(ex, status, referred),
             "namespace" => {
-                self.report.namespace = namespace_report(&ex);
-                let f = verdicts::namespace(self.report.namespace.as_ref(), Some(&status));
+                self.report.namespace = namespace_report(ex);
+                let f = verdicts::namespace(self.report.namespace.as_ref(), Some(status));
                 self.report.findings.extend(f);
             }
             _ => {}
