@@ -14,3 +14,4 @@ run() {
 }
 run response & run imap_url & wait
 run analyze & run serve_command & wait
+run list_pattern & wait

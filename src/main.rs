@@ -63,7 +63,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // Without --user, `.login USER` in a script still finds the password.
             if settings.password.is_none()
                 && (args.conn.password_file.is_some()
-                    || std::env::var_os("IMAPDIAG_PASSWORD").is_some())
+                    || std::env::var_os("IMAPDIAG_PASSWORD").is_some_and(|v| !v.is_empty()))
             {
                 settings.password = Some(password(&args.conn, "")?);
             }
@@ -515,7 +515,8 @@ fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
         return password_file(file);
     }
     match std::env::var("IMAPDIAG_PASSWORD") {
-        Ok(p) if p.is_empty() => bail!("IMAPDIAG_PASSWORD is set but empty"),
+        // Set but empty (`IMAPDIAG_PASSWORD=$UNSET`) counts as not set: never sent.
+        Ok(p) if p.is_empty() => {}
         Ok(p) => return Ok(Secret::new(p)),
         Err(std::env::VarError::NotUnicode(_)) => {
             bail!("IMAPDIAG_PASSWORD is not valid UTF-8; use --password-file for a password in another encoding")

@@ -249,6 +249,93 @@ fn no_password_or_sasl_response_appears_in_any_output() {
     note("interactive shell", screen);
     note("history", std::fs::read_to_string(&history).unwrap());
 
+    // A two-step AUTHENTICATE in the shell: the response typed at the `+` is a secret in
+    // script mode, on screen, in history and in the saved transcript.
+    let ir = base64::engine::general_purpose::STANDARD.encode(format!("\0alice\0{ASCII}"));
+    let saved2 = dir.path().join("sasl-transcript.txt");
+    let script = format!(
+        "authenticate plain\n{ir}\nnamespace\n.transcript save {}\n",
+        saved2.display()
+    );
+    let out = run(&["shell", &t, "--ca-file", &ca], "", Some(&script));
+    assert!(
+        out.contains("S: * NAMESPACE"),
+        "the exchange did not complete: {out}"
+    );
+    assert!(out.contains("C: <redacted>"), "{out}");
+    note("shell script SASL", out);
+    note(
+        "saved SASL transcript",
+        std::fs::read_to_string(&saved2).unwrap(),
+    );
+    let history2 = dir.path().join("history2");
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+    cmd.args(["shell", &t, "--ca-file", &ca])
+        .env("NO_COLOR", "1")
+        .env("IMAPDIAG_HISTORY", &history2)
+        .env_remove("IMAPDIAG_PASSWORD");
+    let mut p = spawn_with_options(cmd, Options::new().timeout_ms(Some(15_000))).unwrap();
+    let mut screen = p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("authenticate plain").unwrap();
+    screen += &p.exp_string("S: + ").unwrap();
+    p.send_line(&ir).unwrap();
+    screen += &p.exp_string("OK").unwrap();
+    p.send_line("namespace").unwrap();
+    screen += &p.exp_string("S: a004 OK").unwrap();
+    p.send_control('d').unwrap();
+    screen += &p.exp_eof().unwrap();
+    // Masked while typed (the forbidden-strings check below proves it never showed).
+    assert!(screen.contains("..> ****"), "not masked: {screen}");
+    note("interactive SASL", screen);
+    note("SASL history", std::fs::read_to_string(&history2).unwrap());
+
+    // A server that echoes the password and the SASL response back.
+    let echo = format!("{{TAG}} NO LOGIN alice {ASCII} failed ({ir})\r\n");
+    let echo: &'static [u8] = Box::leak(echo.into_bytes().into_boxed_slice());
+    let echoing = serve(move |c| {
+        support::scripted::simple_session(
+            c,
+            b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] echo\r\n",
+            &[("LOGIN", echo), ("AUTHENTICATE", echo)],
+        )
+    });
+    for auth in ["login", "plain"] {
+        for format in ["text", "json"] {
+            let args = [
+                "check",
+                &echoing.target(),
+                "-u",
+                "alice",
+                "--security",
+                "plain",
+                "--allow-plaintext-login",
+                "--auth",
+                auth,
+                "--transcript",
+                "--format",
+                format,
+            ];
+            note("echoing server", run(&args, ASCII, None));
+        }
+    }
+
+    // analyze of pastes with irregular spacing.
+    for paste in [
+        format!("* OK ready\n   a001 LOGIN alice {ASCII}\na001 OK done\n"),
+        format!("* OK ready\na001\tLOGIN\talice\t{ASCII}\na001 OK done\n"),
+        format!("S: * OK ready\nC:  a001  LOGIN alice {ASCII}\nS: a001 OK done\n"),
+        format!("S: * OK ready\nC: a1 AUTHENTICATE PLAIN\nS: +\nC: {ir}\nS: a1 OK done\n"),
+    ] {
+        note(
+            "analyze spacing",
+            run(&["analyze", "-", "--transcript"], "", Some(&paste)),
+        );
+        note(
+            "analyze spacing",
+            run(&["analyze", "-", "--format", "json"], "", Some(&paste)),
+        );
+    }
+
     // analyze of transcripts that contain the password, in each form it reads.
     let telnet = format!("* OK ready\r\na1 login alice {ASCII}\r\na1 OK done\r\na2 LOGIN eve {{12}}\r\n+ go\r\n{EIGHT_BIT}\r\na2 OK done\r\n");
     let cs = format!(

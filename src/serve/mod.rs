@@ -9,6 +9,7 @@ pub mod parse;
 pub mod profile;
 mod session;
 pub mod tls;
+pub mod wildcard;
 
 pub use listener::{start, Running, ServeConfig};
 pub use profile::{EmuProfile, PROFILES};

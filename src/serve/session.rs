@@ -9,6 +9,7 @@ use super::conn::{ConnError, ServerConn};
 use super::parse::{parse_command, ClientCommand, ParseError, Token};
 use super::profile::{EmuProfile, ReferralMode, NO_REPLICA};
 use super::tls::ServerTls;
+use super::wildcard::matches as wildcard;
 use crate::proto::command::astring_text;
 
 pub struct Ctx {
@@ -265,36 +266,6 @@ fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {
     lines
 }
 
-/// RFC 3501 §6.3.8: `*` matches anything, `%` anything but the delimiter. Compiled to a
-/// regex (linear time, no recursion), so no pattern can make the emulator spin or overflow
-/// its stack; a pattern too large to compile matches nothing.
-fn wildcard(pattern: &str, name: &str) -> bool {
-    let mut re = String::with_capacity(pattern.len() + 8);
-    re.push('^');
-    let mut last: Option<char> = None;
-    for c in pattern.chars() {
-        match c {
-            // A run of wildcards means the same as its widest one.
-            '*' | '%' if last == Some('*') => continue,
-            '*' if last == Some('%') => {
-                re.truncate(re.len() - "[^/]*".len());
-                re.push_str(".*");
-            }
-            '%' if last == Some('%') => continue,
-            '*' => re.push_str(".*"),
-            '%' => re.push_str("[^/]*"),
-            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
-        }
-        last = Some(c).filter(|c| matches!(c, '*' | '%'));
-    }
-    re.push('$');
-    regex::RegexBuilder::new(&re)
-        .case_insensitive(true)
-        .size_limit(1 << 20)
-        .build()
-        .is_ok_and(|r| r.is_match(name))
-}
-
 /// SELECT, EXAMINE and STATUS.
 fn open(ctx: &Ctx, cmd: &ClientCommand, account: usize, referred: bool) -> Vec<String> {
     let p = ctx.profile;
@@ -344,33 +315,4 @@ fn open(ctx: &Ctx, cmd: &ClientCommand, account: usize, referred: bool) -> Vec<S
         ),
         format!("{tag} OK [{access}] {word} completed."),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wildcard;
-
-    #[test]
-    fn list_wildcards() {
-        assert!(wildcard("*", "Sent Items"));
-        assert!(wildcard("%", "INBOX"));
-        assert!(!wildcard("%", "a/b"));
-        assert!(wildcard("a/%", "a/b"));
-        assert!(wildcard("inbox", "INBOX"));
-        assert!(!wildcard("INBOX", "INBOX2"));
-        assert!(wildcard("a%*b", "a/x/b"));
-        assert!(!wildcard("a%%b", "a/x/b"));
-        assert!(wildcard("a.b", "a.b") && !wildcard("a.b", "axb"));
-    }
-
-    /// The review's patterns: exponential for a backtracking matcher, and deep enough to
-    /// overflow a recursive one. Both finish (this test would hang or abort otherwise).
-    #[test]
-    fn hostile_patterns_finish() {
-        let name = "a".repeat(8000);
-        assert!(!wildcard(&format!("{}q", "*".repeat(60)), &name));
-        assert!(!wildcard(&format!("{}q", "%*".repeat(60)), &name));
-        assert!(wildcard(&"*".repeat(32_000), "anything"));
-        assert!(!wildcard(&"a%".repeat(20_000), &name));
-    }
 }

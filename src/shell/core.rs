@@ -33,6 +33,8 @@ pub struct State {
     pub refusals: u32,
     /// The server said BYE: its closing the connection is expected.
     pub bye: bool,
+    /// Continuation requests (`+`) seen: a SASL exchange's turn comes back to the client.
+    pub continuations: u64,
 }
 
 #[derive(Default)]
@@ -56,6 +58,29 @@ impl Shared {
         loop {
             if let Some(k) = g.done.get(tag) {
                 return Ok(*k);
+            }
+            if let Some(why) = &g.closed {
+                return Err(format!("connection closed: {why}"));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("no answer to {tag} within {} s", timeout.as_secs()));
+            }
+            g = self
+                .cv
+                .wait_timeout(g, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits until `tag` completed or a continuation request newer than `seen` arrived.
+    pub fn wait_turn(&self, tag: &str, seen: u64, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if g.done.contains_key(tag) || g.continuations > seen {
+                return Ok(());
             }
             if let Some(why) = &g.closed {
                 return Err(format!("connection closed: {why}"));
@@ -161,6 +186,13 @@ impl Core {
         self.out.is_some() && self.shared.with(|s| s.closed.is_none())
     }
 
+    /// Ends the typist's SASL exchange once its completion has arrived.
+    pub fn settle(&mut self) {
+        let shared = self.shared.clone();
+        self.typist
+            .settle(|tag| shared.with(|s| s.done.contains_key(tag)));
+    }
+
     pub fn literal_plus(&self) -> bool {
         self.shared.with(|s| has(&s.caps, "LITERAL+"))
     }
@@ -245,6 +277,10 @@ fn learn(s: &mut State, r: &crate::client::Received) {
         s.mailboxes.insert(m);
     }
     let status = match r.response() {
+        Response::Continuation { .. } => {
+            s.continuations += 1;
+            None
+        }
         Response::Data(Data::Capability(c)) => {
             s.caps = c.clone();
             None

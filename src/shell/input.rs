@@ -46,6 +46,9 @@ pub struct Typist {
     next: u32,
     /// The command whose literal the next line supplies, and whether it is a secret.
     open: Option<(String, bool)>,
+    /// An AUTHENTICATE whose exchange is open: until its tagged completion every typed
+    /// line is a SASL response (RFC 3501 §6.2.2), a secret.
+    sasl: Option<String>,
 }
 
 impl Typist {
@@ -53,6 +56,19 @@ impl Typist {
         Typist {
             next: next_tag,
             open: None,
+            sasl: None,
+        }
+    }
+
+    /// The tag of the AUTHENTICATE whose exchange is open, if one is.
+    pub fn in_sasl(&self) -> Option<&str> {
+        self.sasl.as_deref()
+    }
+
+    /// Closes the SASL exchange once `done` says its tag has completed.
+    pub fn settle(&mut self, done: impl Fn(&str) -> bool) {
+        if self.sasl.as_deref().is_some_and(done) {
+            self.sasl = None;
         }
     }
 
@@ -64,17 +80,21 @@ impl Typist {
 
     /// Whether the next line continues a command (its prompt should say so).
     pub fn continuing(&self) -> bool {
-        self.open.is_some()
+        self.open.is_some() || self.sasl.is_some()
     }
 
-    /// Whether the next line is a login's literal data (masked while typed).
+    /// Whether the next line is a secret: a login's literal data or a SASL response
+    /// (masked while typed).
     pub fn continuing_secret(&self) -> bool {
-        self.open.as_ref().is_some_and(|(_, secret)| *secret)
+        self.sasl.is_some() || self.open.as_ref().is_some_and(|(_, secret)| *secret)
     }
 
     /// `literal_plus`: the server advertised LITERAL+, so `{n+}` need not wait.
     pub fn line(&mut self, typed: &str, literal_plus: bool) -> Input {
         let typed = typed.trim_end_matches(['\r', '\n']);
+        if let Some(tag) = self.sasl.clone() {
+            return sasl_response(tag, typed);
+        }
         if let Some((tag, secret)) = self.open.take() {
             return self.chunk(tag, typed, typed, secret, literal_plus);
         }
@@ -99,6 +119,13 @@ impl Typist {
         };
         let shown = redact(&text);
         let secret = is_login(&text);
+        if text
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|v| v.eq_ignore_ascii_case("AUTHENTICATE"))
+        {
+            self.sasl = Some(tag.clone());
+        }
         self.chunk(tag, &text, &shown, secret, literal_plus)
     }
 
@@ -133,6 +160,22 @@ impl Typist {
 
 /// The line as it should look while typed: a login's password (and AUTHENTICATE's
 /// initial response) as `*`, one per character; a login's literal data all `*`.
+/// A line typed inside a SASL exchange: sent untagged as typed, shown as `<redacted>`
+/// (a lone `*` cancels the exchange and is shown as it is).
+fn sasl_response(tag: String, typed: &str) -> Input {
+    let line = typed.trim();
+    let shown = if line == "*" { "*" } else { REDACTED };
+    Input::Chunk {
+        tag,
+        chunk: Chunk {
+            wire: format!("{line}\r\n").into_bytes(),
+            shown: format!("{shown}\r\n").into_bytes(),
+            awaits_continuation: false,
+        },
+        continues: false,
+    }
+}
+
 pub fn masked(line: &str, literal_data: bool) -> Option<String> {
     let stars = |s: &str| "*".repeat(s.chars().count());
     if literal_data {
@@ -221,6 +264,26 @@ mod tests {
             Input::Chunk { chunk, .. } => String::from_utf8(chunk.wire.clone()).unwrap(),
             _ => panic!("{i:?}"),
         }
+    }
+
+    #[test]
+    fn a_sasl_exchange_takes_every_line_until_its_completion() {
+        let mut t = Typist::new(1);
+        let i = t.line("authenticate plain", false);
+        assert_eq!(wire(&i), "a001 authenticate plain\r\n");
+        assert_eq!(t.in_sasl(), Some("a001"));
+        assert!(t.continuing_secret());
+        let i = t.line("AGFsaWNlAHNlY3JldA==", false);
+        assert_eq!(wire(&i), "AGFsaWNlAHNlY3JldA==\r\n");
+        assert_eq!(shown(&i), "<redacted>\r\n");
+        // Lines that look like commands are still responses while the exchange is open.
+        let i = t.line("logout", false);
+        assert_eq!(wire(&i), "logout\r\n");
+        assert_eq!(shown(&i), "<redacted>\r\n");
+        assert_eq!(shown(&t.line("*", false)), "*\r\n");
+        t.settle(|tag| tag == "a001");
+        assert_eq!(t.in_sasl(), None);
+        assert_eq!(wire(&t.line("namespace", false)), "a002 namespace\r\n");
     }
 
     #[test]

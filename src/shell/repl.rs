@@ -162,6 +162,7 @@ pub fn run(settings: Settings) -> i32 {
     auto_login(&mut core);
     let prompt = format!("{}> ", core.settings.host);
     loop {
+        core.settle();
         let p = if core.typist.continuing() {
             "..> "
         } else {
@@ -197,8 +198,12 @@ fn step(
     editor: &mut Editor<ImapHelper, DefaultHistory>,
     history: Option<&PathBuf>,
 ) -> Flow {
+    core.settle();
+    // A SASL response is never remembered, whatever it looks like.
+    let in_sasl = core.typist.in_sasl().is_some();
     let input = core.typist.line(line, core.literal_plus());
     let remember = match &input {
+        Input::Chunk { .. } if in_sasl => None,
         Input::Chunk { chunk, .. } => {
             let shown = String::from_utf8_lossy(&chunk.shown).trim_end().to_string();
             (shown != REDACTED).then_some(shown)

@@ -52,6 +52,7 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
 
 /// Sends one line and waits for its command's completion (not for literal data lines).
 fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
+    core.settle();
     let known = core.password.clone();
     match core.typist.line(line, core.literal_plus()) {
         Input::Dot { name, arg } => Ok(core.dot(&name, &arg, &move |_| known.clone())),
@@ -61,11 +62,20 @@ fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
             chunk,
             continues,
         } => {
-            let logout = !continues && line.to_ascii_uppercase().split(' ').any(|w| w == "LOGOUT");
+            let logout = !continues
+                && core.typist.in_sasl().is_none()
+                && line.to_ascii_uppercase().split(' ').any(|w| w == "LOGOUT");
+            let seen = core.shared.with(|st| st.continuations);
             if !core.send_chunk(&tag, chunk) {
                 return Err("not connected".into());
             }
             if continues {
+                return Ok(Flow::Go);
+            }
+            // Inside a SASL exchange the turn returns with a `+` or the completion.
+            if core.typist.in_sasl() == Some(tag.as_str()) {
+                core.shared.wait_turn(&tag, seen, core.settings.timeout)?;
+                core.settle();
                 return Ok(Flow::Go);
             }
             core.shared.wait_for(&tag, core.settings.timeout)?;
