@@ -59,6 +59,63 @@ fn main() {
     });
     println!();
     serve_under_attack();
+    println!();
+    analyze_huge_pastes();
+}
+
+/// `imapdiag analyze` of 16 MiB pastes shaped against a quadratic or unbounded reader.
+fn analyze_huge_pastes() {
+    println!("## `imapdiag analyze` of 16 MiB hostile pastes (`--format json`)\n");
+    println!("| paste | exit | time | peak memory (max RSS) | output |");
+    println!("|---|---|---|---|---|");
+    let n = 16 << 20;
+    let fill = |unit: &str| unit.repeat(n / unit.len() + 1)[..n - 1].to_string();
+    let mut distinct = String::from("* OK hi\n");
+    let mut i = 0;
+    while distinct.len() < n - 64 {
+        distinct += &format!("t{i} NOOP\nt{i} OK done\n");
+        i += 1;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (name, paste) in [
+        (
+            "a million commands that never complete",
+            fill("* OK hi\na1 NOOP\n"),
+        ),
+        ("a million distinct tags", distinct),
+        ("literals chained without end", fill("S: * 1 FETCH {5}\n")),
+        (
+            "half a million failed logins",
+            fill("S: * OK hi\nC: a1 LOGIN alice pw\nS: a1 NO bad\n"),
+        ),
+    ] {
+        let file = dir.path().join("paste");
+        std::fs::write(&file, paste).unwrap();
+        let t = Instant::now();
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "maxrss_kb=%M"])
+            .arg(env!("CARGO_BIN_EXE_imapdiag"))
+            .args(["analyze", file.to_str().unwrap(), "--format", "json"])
+            .output()
+            .expect("/usr/bin/time");
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "| {name} | {} | {secs:.2} s | {:.1} MB | {:.1} MB |",
+            out.status.code().unwrap_or(-1),
+            max_rss_kb(&out.stderr) / 1024.0,
+            out.stdout.len() as f64 / (1 << 20) as f64
+        );
+    }
+}
+
+fn max_rss_kb(stderr: &[u8]) -> f64 {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("maxrss_kb=")
+                .and_then(|k| k.trim().parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
 }
 
 fn case(name: &str, script: impl Fn(&mut Conn) + Send + Sync + 'static) {
@@ -97,13 +154,7 @@ fn case(name: &str, script: impl Fn(&mut Conn) + Send + Sync + 'static) {
                 .collect()
         })
         .unwrap_or_default();
-    let rss = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("maxrss_kb=")
-                .and_then(|k| k.trim().parse::<f64>().ok())
-        })
-        .unwrap_or(0.0);
+    let rss = max_rss_kb(&out.stderr);
     println!(
         "| {name} | {} | {} | {secs:.1} s | {:.1} MB |",
         codes.join(", "),

@@ -271,3 +271,41 @@ fn tls_1_0_is_named_as_too_old_and_checked_with_tls_legacy() {
         .unwrap()
         .contains("RFC 8996"));
 }
+
+/// Core dumps would hold the password: the process marks itself non-dumpable. The kernel
+/// shows it in /proc: a non-dumpable process's files there belong to root, not to the
+/// user it runs as. Run as `nobody` (needs root to switch), a long-lived `serve` shows it.
+#[test]
+fn the_process_is_not_dumpable() {
+    use std::os::unix::fs::MetadataExt;
+    if !support::daemon::is_root() {
+        return support::daemon::skip("the dumpable check switches to nobody (needs root)");
+    }
+    let mut child = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("imapdiag"))
+        .args([
+            "serve",
+            "--profile",
+            "exchange2000",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    std::io::BufRead::read_line(&mut err, &mut first).unwrap();
+    assert!(first.contains("listening on"), "{first}");
+    let owner = std::fs::metadata(format!("/proc/{}/environ", child.id()))
+        .unwrap()
+        .uid();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        owner, 0,
+        "/proc files of a dumpable process belong to its user"
+    );
+}
