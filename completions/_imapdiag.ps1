@@ -66,8 +66,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--follow-referrals', '--follow-referrals', [CompletionResultType]::ParameterName, 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'A difference from the expectation is CRITICAL instead of a WARNING')
             [CompletionResult]::new('--transcript', '--transcript', [CompletionResultType]::ParameterName, 'Show the wire lines (C: and S:) with time offsets in text output')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'imapdiag;namespace' {
@@ -95,8 +95,8 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--follow-referrals', '--follow-referrals', [CompletionResultType]::ParameterName, 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'A difference from the expectation is CRITICAL instead of a WARNING')
             [CompletionResult]::new('--transcript', '--transcript', [CompletionResultType]::ParameterName, 'Show the wire lines (C: and S:) with time offsets in text output')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'imapdiag;shell' {
@@ -131,14 +131,14 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'A difference from the expectation is CRITICAL instead of a WARNING')
             [CompletionResult]::new('--transcript', '--transcript', [CompletionResultType]::ParameterName, 'Show the wire lines (C: and S:) with time offsets in text output')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'imapdiag;profiles' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'imapdiag;serve' {

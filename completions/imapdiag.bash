@@ -112,7 +112,7 @@ _imapdiag() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -206,7 +206,7 @@ _imapdiag() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -470,7 +470,7 @@ _imapdiag() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json nagios" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -492,7 +492,7 @@ _imapdiag() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json nagios" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -62,8 +62,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --follow-referrals 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
             cand --strict 'A difference from the expectation is CRITICAL instead of a WARNING'
             cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'imapdiag;namespace'= {
             cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
@@ -90,8 +90,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --follow-referrals 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
             cand --strict 'A difference from the expectation is CRITICAL instead of a WARNING'
             cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'imapdiag;shell'= {
             cand --security 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered'
@@ -124,13 +124,13 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
             cand --strict 'A difference from the expectation is CRITICAL instead of a WARNING'
             cand --transcript 'Show the wire lines (C: and S:) with time offsets in text output'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'imapdiag;profiles'= {
             cand --format 'format'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'imapdiag;serve'= {
             cand --profile 'The server to emulate (--list-profiles shows them)'

@@ -65,7 +65,8 @@ select\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l format -r -f -a "text\t''
-json\t''"
+json\t''
+nagios\t'The Nagios/Icinga plugin line with perfdata, then one line per finding'"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -77,7 +78,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l no-pipeline 
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
 starttls\t''
 tls\t''
@@ -97,7 +98,8 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l max-refe
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l format -r -f -a "text\t''
-json\t''"
+json\t''
+nagios\t'The Nagios/Icinga plugin line with perfdata, then one line per finding'"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -109,7 +111,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l no-pipel
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l security -d 'auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered' -r -f -a "auto\t''
 starttls\t''
 tls\t''
@@ -140,16 +142,18 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s h -l help -d
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format -r -f -a "text\t''
-json\t''"
+json\t''
+nagios\t'The Nagios/Icinga plugin line with perfdata, then one line per finding'"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l color -d 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l strict -d 'A difference from the expectation is CRITICAL instead of a WARNING'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l transcript -d 'Show the wire lines (C: and S:) with time offsets in text output'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -l format -r -f -a "text\t''
-json\t''"
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -s h -l help -d 'Print help'
+json\t''
+nagios\t'The Nagios/Icinga plugin line with perfdata, then one line per finding'"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l listen -d 'Address to listen on; anything but loopback must be given explicitly' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l home-listen -d 'Where the home server of a referral profile listens' -r

@@ -169,6 +169,9 @@ pub struct NamespaceArgs {
     pub output: OutputArgs,
 }
 
+/// `--cert-warn-days`'s default.
+pub const CERT_WARN_DAYS: u32 = 14;
+
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
     /// auto: implicit TLS for imaps:// or port 993, otherwise STARTTLS when offered
@@ -197,7 +200,7 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
     /// Warn when the certificate expires within this many days
-    #[arg(long, default_value_t = 14, value_name = "DAYS")]
+    #[arg(long, default_value_t = CERT_WARN_DAYS, value_name = "DAYS")]
     pub cert_warn_days: u32,
     /// Seconds allowed for the connection and for each step
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
@@ -263,6 +266,8 @@ pub enum AuthArg {
 pub enum FormatArg {
     Text,
     Json,
+    /// The Nagios/Icinga plugin line with perfdata, then one line per finding
+    Nagios,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -171,7 +171,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let (name, bytes) = read_input(&args.file)?;
     let text = String::from_utf8_lossy(&bytes);
     let report = imapdiag::diagnosis::analyze::analyze(&text, &name, &expect);
-    emit(&report, &args.output)
+    emit(&report, &args.output, imapdiag::cli::CERT_WARN_DAYS)
 }
 
 /// The file (or standard input for `-`), at most MAX_INPUT bytes.
@@ -210,6 +210,7 @@ fn profiles(args: &ProfilesArgs) -> Result<ExitCode> {
     };
     let text = match args.format {
         FormatArg::Json => serde_json::to_string_pretty(&chosen)? + "\n",
+        FormatArg::Nagios => bail!("profiles has no Nagios output; use --format text or json"),
         FormatArg::Text if args.name.is_some() => imapdiag::render::profile_text(chosen[0]),
         FormatArg::Text => imapdiag::render::profiles_table(&chosen),
     };
@@ -268,7 +269,9 @@ fn targets_file(file: &std::path::Path) -> Result<Vec<String>> {
 fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
     set_color(args.output.color);
     let json = matches!(args.output.format, FormatArg::Json);
+    let nagios = matches!(args.output.format, FormatArg::Nagios);
     let progress = imapdiag::render::progress(all.len() as u64);
+    let mut reports = Vec::new();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -291,6 +294,12 @@ fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
                 if let Err(e) = writeln!(stdout, "{line}") {
                     failed_write.get_or_insert(e);
                 }
+            } else if nagios {
+                // Only what the plugin output shows is kept: status, target, findings.
+                let mut kept = report;
+                kept.transcript.clear();
+                kept.steps.clear();
+                reports.push((i, kept));
             } else {
                 rows.push(imapdiag::render::SummaryRow::of(i, &report));
             }
@@ -304,7 +313,11 @@ fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
         Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
         _ => {}
     }
-    if !json {
+    if nagios {
+        reports.sort_by_key(|(i, _)| *i);
+        let reports: Vec<_> = reports.into_iter().map(|(_, r)| r).collect();
+        write_out(&imapdiag::render::render_nagios_many(&reports))?;
+    } else if !json {
         rows.sort_by_key(|r| r.index);
         write_out(&imapdiag::render::summary_table(&rows))?;
     }
@@ -318,14 +331,20 @@ fn diagnose_and_render(settings: Settings, output: &OutputArgs, plan: Plan) -> R
         .enable_all()
         .build()?;
     let report = runtime.block_on(diagnose(&settings, plan));
-    emit(&report, output)
+    emit(&report, output, settings.tls.cert_warn_days)
 }
 
-fn emit(report: &imapdiag::report::Report, output: &OutputArgs) -> Result<ExitCode> {
+/// Renders one report; `cert_warn_days` is the threshold the Nagios perfdata states.
+fn emit(
+    report: &imapdiag::report::Report,
+    output: &OutputArgs,
+    cert_warn_days: u32,
+) -> Result<ExitCode> {
     set_color(output.color);
     let format = match output.format {
         FormatArg::Text => Format::Text,
         FormatArg::Json => Format::Json,
+        FormatArg::Nagios => Format::Nagios { cert_warn_days },
     };
     let text = render(
         report,
