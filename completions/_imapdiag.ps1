@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: GET /probe?target=HOST&module=NAME runs one check (blackbox_exporter''s model)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
             [CompletionResult]::new('gen-assets', 'gen-assets', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and the project''s own tests)')
@@ -155,6 +156,14 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'imapdiag;exporter' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (loopback unless another address is given)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'TOML file of modules: [modules.NAME] with user, password_file, security, ca_file, mailbox, expect_profile, expect_namespace, timeout')
+            [CompletionResult]::new('--max-probes', '--max-probes', [CompletionResultType]::ParameterName, 'Probes run at once; more wait for a slot until their scrape''s timeout')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'imapdiag;demo' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -178,6 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server')
             [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the known server profiles, or show one')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)')
+            [CompletionResult]::new('exporter', 'exporter', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: GET /probe?target=HOST&module=NAME runs one check (blackbox_exporter''s model)')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run the KB checks against the embedded server; works with nothing installed')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the report that --format json writes')
             [CompletionResult]::new('gen-assets', 'gen-assets', [CompletionResultType]::ParameterValue, 'Write the shell completions and man pages (for packagers and the project''s own tests)')
@@ -200,6 +210,9 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             break
         }
         'imapdiag;help;serve' {
+            break
+        }
+        'imapdiag;help;exporter' {
             break
         }
         'imapdiag;help;demo' {

@@ -25,6 +25,9 @@ _imapdiag() {
             imapdiag,demo)
                 cmd="imapdiag__subcmd__demo"
                 ;;
+            imapdiag,exporter)
+                cmd="imapdiag__subcmd__exporter"
+                ;;
             imapdiag,gen-assets)
                 cmd="imapdiag__subcmd__gen__subcmd__assets"
                 ;;
@@ -55,6 +58,9 @@ _imapdiag() {
             imapdiag__subcmd__help,demo)
                 cmd="imapdiag__subcmd__help__subcmd__demo"
                 ;;
+            imapdiag__subcmd__help,exporter)
+                cmd="imapdiag__subcmd__help__subcmd__exporter"
+                ;;
             imapdiag__subcmd__help,gen-assets)
                 cmd="imapdiag__subcmd__help__subcmd__gen__subcmd__assets"
                 ;;
@@ -83,7 +89,7 @@ _imapdiag() {
 
     case "${cmd}" in
         imapdiag)
-            opts="-h -V --help --version check namespace shell analyze profiles serve demo schema gen-assets help"
+            opts="-h -V --help --version check namespace shell analyze profiles serve exporter demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +244,32 @@ _imapdiag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        imapdiag__subcmd__exporter)
+            opts="-h --listen --config --max-probes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-probes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         imapdiag__subcmd__gen__subcmd__assets)
             opts="-h --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -253,7 +285,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help)
-            opts="check namespace shell analyze profiles serve demo schema gen-assets help"
+            opts="check namespace shell analyze profiles serve exporter demo schema gen-assets help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,6 +327,20 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__help__subcmd__demo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        imapdiag__subcmd__help__subcmd__exporter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
             cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+            cand exporter 'A Prometheus exporter: GET /probe?target=HOST&module=NAME runs one check (blackbox_exporter''s model)'
             cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
             cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
@@ -145,6 +146,13 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'imapdiag;exporter'= {
+            cand --listen 'Address to listen on (loopback unless another address is given)'
+            cand --config 'TOML file of modules: [modules.NAME] with user, password_file, security, ca_file, mailbox, expect_profile, expect_namespace, timeout'
+            cand --max-probes 'Probes run at once; more wait for a slot until their scrape''s timeout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'imapdiag;demo'= {
             cand --color 'auto honours NO_COLOR, TERM=dumb and output that is not a terminal'
             cand -h 'Print help'
@@ -165,6 +173,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand analyze 'Diagnose a saved session (telnet paste, C:/S: lines, openssl s_client output, imapdiag JSON) without a server'
             cand profiles 'List the known server profiles, or show one'
             cand serve 'Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)'
+            cand exporter 'A Prometheus exporter: GET /probe?target=HOST&module=NAME runs one check (blackbox_exporter''s model)'
             cand demo 'Run the KB checks against the embedded server; works with nothing installed'
             cand schema 'Print the JSON Schema of the report that --format json writes'
             cand gen-assets 'Write the shell completions and man pages (for packagers and the project''s own tests)'
@@ -181,6 +190,8 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         &'imapdiag;help;profiles'= {
         }
         &'imapdiag;help;serve'= {
+        }
+        &'imapdiag;help;exporter'= {
         }
         &'imapdiag;help;demo'= {
         }

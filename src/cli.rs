@@ -35,6 +35,8 @@ pub enum Command {
     Profiles(ProfilesArgs),
     /// Run an embedded IMAP server that behaves like a known server (Exchange 5.5, 2000, ...)
     Serve(ServeArgs),
+    /// A Prometheus exporter: GET /probe?target=HOST&module=NAME runs one check (blackbox_exporter's model)
+    Exporter(ExporterArgs),
     /// Run the KB checks against the embedded server; works with nothing installed
     Demo {
         /// auto honours NO_COLOR, TERM=dumb and output that is not a terminal
@@ -145,6 +147,20 @@ pub struct AnalyzeArgs {
     pub expect: ExpectArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExporterArgs {
+    /// Address to listen on (loopback unless another address is given)
+    #[arg(long, default_value = "127.0.0.1:9143", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// TOML file of modules: [modules.NAME] with user, password_file, security, ca_file,
+    /// mailbox, expect_profile, expect_namespace, timeout
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Probes run at once; more wait for a slot until their scrape's timeout
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub max_probes: u16,
 }
 
 #[derive(Debug, Args)]

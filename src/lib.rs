@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod demo;
 pub mod diagnosis;
+pub mod exporter;
 pub mod profiles;
 pub mod proto;
 pub mod render;

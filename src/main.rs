@@ -73,6 +73,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Profiles(args) => profiles(&args),
         Command::Serve(args) => serve(&args),
+        Command::Exporter(args) => exporter(&args),
         Command::Demo { color } => {
             set_color(color);
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -162,6 +163,26 @@ fn serve(args: &ServeArgs) -> Result<ExitCode> {
             .await
             .context("waiting for Ctrl-C")?;
         eprintln!("serve[{}] stopping", profile.name);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn exporter(args: &imapdiag::cli::ExporterArgs) -> Result<ExitCode> {
+    use imapdiag::exporter::{bind, config::Config, serve, Exporter};
+    let config = Config::load(&args.config).map_err(anyhow::Error::msg)?;
+    let exporter =
+        Exporter::new(config, usize::from(args.max_probes)).map_err(anyhow::Error::msg)?;
+    colored::control::set_override(false);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!("exporter listening on {}", listener.local_addr()?);
+        serve(listener, exporter).await?;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -189,3 +189,319 @@ fn nagios_output_follows_the_plugin_guidelines_against_real_dovecot() {
         "{text}"
     );
 }
+
+/// `imapdiag exporter` as a child process on a port the kernel picks.
+struct Exporter {
+    child: std::process::Child,
+    addr: String,
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn exporter(config: &std::path::Path) -> Exporter {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
+        .args(["exporter", "--listen", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    err.read_line(&mut first).unwrap();
+    let addr = first
+        .strip_prefix("exporter listening on ")
+        .unwrap_or_else(|| panic!("exporter said {first:?}"))
+        .trim()
+        .to_string();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        let mut l = String::new();
+        while err.read_line(&mut l).is_ok_and(|n| n > 0) {
+            sink.lock().unwrap().push_str(&l);
+            l.clear();
+        }
+    });
+    Exporter { child, addr, log }
+}
+
+/// A plain HTTP/1.0 GET (the test's client, not the exporter's server): status and body.
+fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req += &format!("{k}: {v}\r\n");
+    }
+    s.write_all((req + "\r\n").as_bytes()).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, body.to_string())
+}
+
+/// promtool's verdict on a metrics page (`promtool check metrics` reads standard input).
+fn promtool(page: &str) {
+    use std::io::Write;
+    let Some(promtool) = ["/usr/bin/promtool"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        return support::daemon::skip("promtool is not installed (Debian package prometheus)");
+    };
+    let mut child = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool: {said}\n{page}"
+    );
+}
+
+const PASSWORD: &str = "Exp0rter-secret";
+
+fn config_for(dir: &std::path::Path) -> std::path::PathBuf {
+    let pw = dir.join("alice.pw");
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    let wrong = dir.join("wrong.pw");
+    std::fs::write(&wrong, "not-the-password\n").unwrap();
+    let config = dir.join("exporter.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[modules.login]\nuser = \"alice\"\npassword_file = \"{}\"\nsecurity = \"starttls\"\nca_file = \"{}\"\n\n[modules.wrong]\nuser = \"alice\"\npassword_file = \"{}\"\nca_file = \"{}\"\n\n[modules.namespace]\ncommand = \"namespace\"\nuser = \"alice\"\npassword_file = \"{}\"\nca_file = \"{}\"\n",
+            pw.display(),
+            pki().ca_cert.display(),
+            wrong.display(),
+            pki().ca_cert.display(),
+            pw.display(),
+            pki().ca_cert.display(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn the_exporter_answers_every_page_in_a_format_promtool_accepts() {
+    let Some(d) = dovecot::start(
+        Layout::Exchange2000,
+        vec![dovecot::User::new("alice", PASSWORD)],
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let e = exporter(&config_for(dir.path()));
+    let probe = |module: &str, target: &str| {
+        get(
+            &e.addr,
+            &format!("/probe?target={target}&module={module}"),
+            &[("X-Prometheus-Scrape-Timeout-Seconds", "8")],
+        )
+    };
+    let mut pages = Vec::new();
+    let (code, ok) = probe("login", &d.target());
+    assert_eq!(code, 200, "{ok}");
+    for line in [
+        "probe_success 1",
+        "probe_imap_status 0",
+        "probe_tls_version_info{version=\"TLSv1.3\"} 1",
+        "probe_imap_namespace_info{personal=\"\",other_users=\"NIL\",shared=\"Public Folders/\"} 1",
+        "probe_imap_fingerprint_info{product=\"Dovecot\",version=\"\"} 1",
+        "probe_imap_step_duration_seconds{step=\"login\",hop=\"0\"}",
+        "probe_imap_round_trips ",
+        "probe_ssl_earliest_cert_expiry ",
+    ] {
+        assert!(
+            ok.contains(line) || line.contains("login") && ok.contains("step=\"authenticate\""),
+            "{line} not in\n{ok}"
+        );
+    }
+    pages.push(ok);
+    let (_, wrong) = probe("wrong", &d.target());
+    assert!(wrong.contains("probe_success 0"), "{wrong}");
+    assert!(
+        wrong.contains("probe_imap_findings{severity=\"critical\",code=\"login-failed\"} 1"),
+        "{wrong}"
+    );
+    pages.push(wrong);
+    let dead = format!("127.0.0.1:{}", support::free_port());
+    let (_, dead_page) = probe("login", &dead);
+    assert!(dead_page.contains("probe_success 0"), "{dead_page}");
+    pages.push(dead_page);
+    let (_, ns) = probe("namespace", &d.target());
+    assert!(ns.contains("probe_success 1"), "{ns}");
+    pages.push(ns);
+    let (code, debug) = get(
+        &e.addr,
+        &format!("/probe?target={}&module=login&debug=true", d.target()),
+        &[],
+    );
+    assert_eq!(code, 200);
+    assert!(debug.contains("# report: "), "{debug}");
+    pages.push(debug);
+    let (code, own) = get(&e.addr, "/metrics", &[]);
+    assert_eq!(code, 200);
+    assert!(
+        own.contains("imapdiag_exporter_probes_total{module=\"login\",status=\"OK\"} 2"),
+        "{own}"
+    );
+    assert!(own.contains(&format!(
+        "imapdiag_exporter_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    )));
+    pages.push(own);
+    for p in &pages {
+        promtool(p);
+    }
+    // Mistakes are HTTP 400 with a message; credentials in the URL are refused.
+    for (path, says) in [
+        (
+            format!("/probe?target={}&module=nope", d.target()),
+            "unknown module",
+        ),
+        (
+            "/probe?module=login".to_string(),
+            "target parameter is missing",
+        ),
+        (
+            format!("/probe?target={}", d.target()),
+            "module parameter is missing",
+        ),
+        (
+            "/probe?target=pop3://x&module=login".to_string(),
+            "unsupported scheme",
+        ),
+        (
+            format!("/probe?target={}&module=login&password=x", d.target()),
+            "never travel in the URL",
+        ),
+    ] {
+        let (code, body) = get(&e.addr, &path, &[]);
+        assert_eq!(code, 400, "{path}: {body}");
+        assert!(body.contains(says), "{path}: {body}");
+    }
+    let (_, own) = get(&e.addr, "/metrics", &[]);
+    assert!(
+        own.contains("imapdiag_exporter_probe_errors_total 5"),
+        "{own}"
+    );
+    // The front page lists the modules and links the last probes' reports.
+    let (code, index) = get(&e.addr, "/", &[]);
+    assert_eq!(code, 200);
+    assert!(
+        index.contains("<li>login</li>") && index.contains("<li>namespace</li>"),
+        "{index}"
+    );
+    let (code, report) = get(&e.addr, "/report?id=1", &[]);
+    assert_eq!(code, 200);
+    assert!(report.contains("imapdiag check"), "{report}");
+    pages.push(index);
+    pages.push(report);
+    for p in pages.iter().chain([&*e.log.lock().unwrap()]) {
+        assert!(!p.contains(PASSWORD), "the password leaked:\n{p}");
+    }
+}
+
+/// A real Prometheus scrapes the exporter with blackbox_exporter's relabelling: the target
+/// goes in `__param_target`, the exporter's address in `__address__`.
+#[test]
+fn a_real_prometheus_scrapes_probe_success() {
+    let Some(d) = dovecot::start(
+        Layout::Exchange2000,
+        vec![dovecot::User::new("alice", PASSWORD)],
+    ) else {
+        return;
+    };
+    if !std::path::Path::new("/usr/bin/prometheus").exists() {
+        return support::daemon::skip("prometheus is not installed (Debian package prometheus)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let e = exporter(&config_for(dir.path()));
+    let dead = format!("127.0.0.1:{}", support::free_port());
+    let port = support::free_port();
+    let prom = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &prom,
+        format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: imap\n    metrics_path: /probe\n    params:\n      module: [login]\n    static_configs:\n      - targets: ['{}', '{dead}']\n    relabel_configs:\n      - source_labels: [__address__]\n        target_label: __param_target\n      - source_labels: [__param_target]\n        target_label: instance\n      - target_label: __address__\n        replacement: '{}'\n",
+            d.target(),
+            e.addr
+        ),
+    )
+    .unwrap();
+    let mut p = std::process::Command::new("/usr/bin/prometheus")
+        .arg(format!("--config.file={}", prom.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("prometheus.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let api = format!("127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut seen = String::new();
+    while std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        if std::net::TcpStream::connect(&api).is_err() {
+            continue;
+        }
+        let (_, body) = get(&api, "/api/v1/query?query=probe_success", &[]);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        let results = v["data"]["result"].as_array().cloned().unwrap_or_default();
+        let value = |instance: &str| {
+            results
+                .iter()
+                .find(|r| r["metric"]["instance"] == instance)
+                .map(|r| r["value"][1].as_str().unwrap_or("").to_string())
+        };
+        if let (Some(live), Some(down)) = (value(&d.target()), value(&dead)) {
+            let _ = p.kill();
+            let _ = p.wait();
+            assert_eq!(live, "1", "{body}");
+            assert_eq!(down, "0", "{body}");
+            return;
+        }
+        seen = body;
+    }
+    let _ = p.kill();
+    let _ = p.wait();
+    panic!(
+        "Prometheus never had both series: {seen}\n{}",
+        std::fs::read_to_string(dir.path().join("prometheus.log")).unwrap_or_default()
+    );
+}

@@ -43,6 +43,8 @@ pub struct CertificateInfo {
     pub not_after: String,
     /// Whole days from now until `not_after` (negative once expired).
     pub days_left: i64,
+    /// `not_after` as seconds since the Unix epoch.
+    pub not_after_unix: Option<i64>,
     pub san: Vec<String>,
 }
 
@@ -235,11 +237,16 @@ fn certificate_info(cert: &X509Ref) -> CertificateInfo {
         .and_then(|now| now.diff(cert.not_after()).ok())
         .map(|d| i64::from(d.days))
         .unwrap_or(0);
+    let not_after_unix = Asn1Time::from_unix(0)
+        .ok()
+        .and_then(|epoch| epoch.diff(cert.not_after()).ok())
+        .map(|d| i64::from(d.days) * 86_400 + i64::from(d.secs));
     CertificateInfo {
         subject: name(cert.subject_name()),
         issuer: name(cert.issuer_name()),
         not_after: cert.not_after().to_string(),
         days_left,
+        not_after_unix,
         san: subject_alt_names(cert),
     }
 }
