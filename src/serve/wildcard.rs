@@ -26,6 +26,8 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     re.push('$');
     regex::RegexBuilder::new(&re)
         .case_insensitive(true)
+        // `*` matches anything, a line feed in a name included (found by fuzzing).
+        .dot_matches_new_line(true)
         .size_limit(1 << 20)
         .build()
         .is_ok_and(|r| r.is_match(name))
@@ -46,6 +48,8 @@ mod tests {
         assert!(wildcard("a%*b", "a/x/b"));
         assert!(!wildcard("a%%b", "a/x/b"));
         assert!(wildcard("a.b", "a.b") && !wildcard("a.b", "axb"));
+        assert!(wildcard("*", "\0\na***q****"));
+        assert!(wildcard("%", "a\nb") && !wildcard("%", "a\n/b"));
     }
 
     /// The review's patterns: exponential for a backtracking matcher, and deep enough to
