@@ -133,7 +133,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__check)
-            opts="-u -h --targets --jobs --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-u -h --targets --jobs --security --user --password-file --auth --token-file --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --mailbox --quit-after --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,7 +164,11 @@ _imapdiag() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto login plain" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto login plain scram-sha-256 scram-sha-1 xoauth2 oauthbearer ntlm cram-md5" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -453,7 +457,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__namespace)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-u -h --security --user --password-file --auth --token-file --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,7 +480,11 @@ _imapdiag() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto login plain" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto login plain scram-sha-256 scram-sha-1 xoauth2 oauthbearer ntlm cram-md5" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ca-file)
@@ -609,7 +617,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__shell)
-            opts="-u -h --security --user --password-file --auth --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --ignore-no --color --help"
+            opts="-u -h --security --user --password-file --auth --token-file --allow-plaintext-login --insecure --tls-legacy --ca-file --cert-warn-days --timeout --deadline --connect-to --no-id --no-pipeline --follow-referrals --trust-referral --max-referrals --ignore-no --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -632,7 +640,11 @@ _imapdiag() {
                     return 0
                     ;;
                 --auth)
-                    COMPREPLY=($(compgen -W "auto login plain" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto login plain scram-sha-256 scram-sha-1 xoauth2 oauthbearer ntlm cram-md5" -- "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --ca-file)

@@ -45,9 +45,16 @@ tls\t''
 plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
-login\t''
-plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l auth -d 'auto: OAUTHBEARER or XOAUTH2 with a token; SCRAM-SHA-256, SCRAM-SHA-1, PLAIN or LOGIN with a password, the first advertised' -r -f -a "auto\t'The strongest advertised mechanism the credentials allow'
+login\t'The LOGIN command'
+plain\t''
+scram-sha-256\t''
+scram-sha-1\t''
+xoauth2\t''
+oauthbearer\t''
+ntlm\t''
+cram-md5\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l token-file -d 'Read an OAuth 2.0 access token from the first line of FILE (also IMAPDIAG_TOKEN)' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand check" -l timeout -d 'Seconds allowed for the connection and for each step' -r
@@ -86,9 +93,16 @@ tls\t''
 plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
-login\t''
-plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l auth -d 'auto: OAUTHBEARER or XOAUTH2 with a token; SCRAM-SHA-256, SCRAM-SHA-1, PLAIN or LOGIN with a password, the first advertised' -r -f -a "auto\t'The strongest advertised mechanism the credentials allow'
+login\t'The LOGIN command'
+plain\t''
+scram-sha-256\t''
+scram-sha-1\t''
+xoauth2\t''
+oauthbearer\t''
+ntlm\t''
+cram-md5\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l token-file -d 'Read an OAuth 2.0 access token from the first line of FILE (also IMAPDIAG_TOKEN)' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand namespace" -l timeout -d 'Seconds allowed for the connection and for each step' -r
@@ -119,9 +133,16 @@ tls\t''
 plain\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s u -l user -d 'The user to log in as (also taken from imap://user@host)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l auth -d 'auto: AUTHENTICATE PLAIN when advertised, else LOGIN' -r -f -a "auto\t''
-login\t''
-plain\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l auth -d 'auto: OAUTHBEARER or XOAUTH2 with a token; SCRAM-SHA-256, SCRAM-SHA-1, PLAIN or LOGIN with a password, the first advertised' -r -f -a "auto\t'The strongest advertised mechanism the credentials allow'
+login\t'The LOGIN command'
+plain\t''
+scram-sha-256\t''
+scram-sha-1\t''
+xoauth2\t''
+oauthbearer\t''
+ntlm\t''
+cram-md5\t''"
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l token-file -d 'Read an OAuth 2.0 access token from the first line of FILE (also IMAPDIAG_TOKEN)' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ca-file -d 'Trust the CA certificates in this PEM file too' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l cert-warn-days -d 'Warn when the certificate expires within this many days' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l timeout -d 'Seconds allowed for the connection and for each step' -r
@@ -139,7 +160,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l no-id -d 'Do
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l no-pipeline -d 'Send one command at a time instead of pipelining them after login (RFC 3501 §5.5)'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ignore-no -d 'Script mode: NO and BAD answers do not make the exit status CRITICAL'
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s h -l help -d 'Print help'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format -r -f -a "text\t''

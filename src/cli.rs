@@ -199,9 +199,13 @@ pub struct ConnectArgs {
     /// Read the password from the first line of FILE
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
-    /// auto: AUTHENTICATE PLAIN when advertised, else LOGIN
+    /// auto: OAUTHBEARER or XOAUTH2 with a token; SCRAM-SHA-256, SCRAM-SHA-1, PLAIN or
+    /// LOGIN with a password, the first advertised
     #[arg(long, value_enum, default_value_t = AuthArg::Auto)]
     pub auth: AuthArg,
+    /// Read an OAuth 2.0 access token from the first line of FILE (also IMAPDIAG_TOKEN)
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
     /// Allow sending the password over a connection without TLS
     #[arg(long)]
     pub allow_plaintext_login: bool,
@@ -273,9 +277,20 @@ pub enum SecurityArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthArg {
+    /// The strongest advertised mechanism the credentials allow
     Auto,
+    /// The LOGIN command
     Login,
     Plain,
+    #[value(name = "scram-sha-256")]
+    ScramSha256,
+    #[value(name = "scram-sha-1")]
+    ScramSha1,
+    Xoauth2,
+    Oauthbearer,
+    Ntlm,
+    #[value(name = "cram-md5")]
+    CramMd5,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -103,6 +103,7 @@ impl Demo {
             security: Security::StartTls { required: true },
             user: Some(user.into()),
             password: Some(Secret::new(password)),
+            token: None,
             auth: AuthMethod::Auto,
             allow_plaintext_login: false,
             tls: TlsSettings {

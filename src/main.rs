@@ -428,7 +428,20 @@ fn settings(
         check_ca_file(ca)?;
     }
     let auth = auth_method(conn.auth, target.auth.as_deref())?;
+    let token = token(conn)?;
+    if auth.uses_token() && token.is_none() {
+        bail!(
+            "--auth {} needs a token: IMAPDIAG_TOKEN or --token-file",
+            auth.name().to_ascii_lowercase()
+        );
+    }
+    if token.is_some() && user.is_none() {
+        bail!("a token needs --user (or imap://USER@host): XOAUTH2 and OAUTHBEARER name the user");
+    }
+    // A token run asks for no password; a password run never uses a token.
+    let wants_password = !(auth.uses_token() || (auth == AuthMethod::Auto && token.is_some()));
     let password = match (&user, known.clone()) {
+        (_, _) if !wants_password => None,
         (Some(_), Some(p)) => Some(p),
         (Some(user), None) => {
             let p = password(conn, user)?;
@@ -450,6 +463,7 @@ fn settings(
         security,
         user,
         password,
+        token,
         auth,
         allow_plaintext_login: conn.allow_plaintext_login,
         tls: TlsSettings {
@@ -491,15 +505,36 @@ fn tls_connector(s: &Settings) -> Result<imapdiag::client::tls::Connector> {
 /// `--auth`, or the TARGET URL's `;AUTH=` (RFC 5092 §3.2) when `--auth` is left at auto.
 fn auth_method(arg: AuthArg, url: Option<&str>) -> Result<AuthMethod> {
     Ok(match (arg, url) {
+        (AuthArg::Auto, None | Some("*")) => AuthMethod::Auto,
+        (AuthArg::Auto, Some(m)) => AuthMethod::from_name(m).with_context(|| {
+            format!("the TARGET asks for ;AUTH={m}, which imapdiag does not speak (see --auth)")
+        })?,
         (AuthArg::Login, _) => AuthMethod::Login,
         (AuthArg::Plain, _) => AuthMethod::Plain,
-        (AuthArg::Auto, None) => AuthMethod::Auto,
-        (AuthArg::Auto, Some("*")) => AuthMethod::Auto,
-        (AuthArg::Auto, Some(m)) if m.eq_ignore_ascii_case("PLAIN") => AuthMethod::Plain,
-        (AuthArg::Auto, Some(m)) => {
-            bail!("the TARGET asks for ;AUTH={m}, which imapdiag does not speak (use ;AUTH=PLAIN, ;AUTH=* or --auth)")
-        }
+        (AuthArg::ScramSha256, _) => AuthMethod::ScramSha256,
+        (AuthArg::ScramSha1, _) => AuthMethod::ScramSha1,
+        (AuthArg::Xoauth2, _) => AuthMethod::XOAuth2,
+        (AuthArg::Oauthbearer, _) => AuthMethod::OAuthBearer,
+        (AuthArg::Ntlm, _) => AuthMethod::Ntlm,
+        (AuthArg::CramMd5, _) => AuthMethod::CramMd5,
     })
+}
+
+/// The OAuth token: `--token-file` (first line), or IMAPDIAG_TOKEN. Never a flag value.
+fn token(conn: &ConnectArgs) -> Result<Option<Secret>> {
+    if let Some(file) = &conn.token_file {
+        return password_file(file).map(Some).map_err(|e| {
+            anyhow::anyhow!(
+                "{}",
+                e.to_string().replace("--password-file", "--token-file")
+            )
+        });
+    }
+    match std::env::var("IMAPDIAG_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => Ok(Some(Secret::new(t.trim()))),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("IMAPDIAG_TOKEN is not valid UTF-8"),
+    }
 }
 
 /// A `--ca-file` that cannot be used is the user's mistake, found before any connection

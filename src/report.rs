@@ -69,6 +69,8 @@ pub struct Report {
     /// `tls`, `namespace` and `mailbox` describe the last hop that got that far.
     pub hops: Vec<Hop>,
     pub steps: Vec<Step>,
+    /// How the login went: the mechanism, and what it taught (token claims, NTLM target).
+    pub auth: Option<AuthInfo>,
     pub namespace: Option<NamespaceReport>,
     /// The hierarchy delimiter from `LIST "" ""` (RFC 3501 §6.3.8), whenever it was asked:
     /// with no NAMESPACE reply, it is all a client has.
@@ -205,6 +207,45 @@ pub struct NamespaceReport {
     pub list_delimiter: Option<String>,
 }
 
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct AuthInfo {
+    /// `LOGIN` (the command) or the SASL mechanism.
+    pub mechanism: String,
+    /// The OAuth token's claims (JWT only; the signature is not checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<TokenClaims>,
+    /// SCRAM: whether the server's signature verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_signature_verified: Option<bool>,
+    /// NTLM: the names the server's CHALLENGE gave (the real backend).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ntlm_target: Option<NtlmTarget>,
+    /// XOAUTH2/OAUTHBEARER: the server's error challenge, decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct TokenClaims {
+    pub issuer: Option<String>,
+    pub audience: Vec<String>,
+    /// Seconds since the Unix epoch.
+    pub expires: Option<i64>,
+    pub expired: Option<bool>,
+    pub scopes: Vec<String>,
+    pub roles: Vec<String>,
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+pub struct NtlmTarget {
+    pub netbios_domain: Option<String>,
+    pub netbios_computer: Option<String>,
+    pub dns_domain: Option<String>,
+    pub dns_computer: Option<String>,
+    pub dns_tree: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Hierarchy {
     /// `null` for a flat server (a NIL delimiter).
@@ -289,6 +330,7 @@ impl Report {
             tls: None,
             hops: Vec::new(),
             steps: Vec::new(),
+            auth: None,
             namespace: None,
             hierarchy: None,
             mailbox: None,

@@ -31,10 +31,54 @@ impl Security {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
-    /// AUTHENTICATE PLAIN when advertised, LOGIN otherwise.
+    /// The strongest advertised mechanism the credentials allow: with a token
+    /// OAUTHBEARER, then XOAUTH2; with a password SCRAM-SHA-256, SCRAM-SHA-1, PLAIN, then
+    /// LOGIN.
     Auto,
     Login,
     Plain,
+    ScramSha256,
+    ScramSha1,
+    XOAuth2,
+    OAuthBearer,
+    Ntlm,
+    CramMd5,
+}
+
+impl AuthMethod {
+    /// The SASL name (`AUTH=` capability), or `LOGIN` for the command.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::Auto => "auto",
+            AuthMethod::Login => "LOGIN",
+            AuthMethod::Plain => "PLAIN",
+            AuthMethod::ScramSha256 => "SCRAM-SHA-256",
+            AuthMethod::ScramSha1 => "SCRAM-SHA-1",
+            AuthMethod::XOAuth2 => "XOAUTH2",
+            AuthMethod::OAuthBearer => "OAUTHBEARER",
+            AuthMethod::Ntlm => "NTLM",
+            AuthMethod::CramMd5 => "CRAM-MD5",
+        }
+    }
+
+    pub fn uses_token(self) -> bool {
+        matches!(self, AuthMethod::XOAuth2 | AuthMethod::OAuthBearer)
+    }
+
+    /// By its SASL name (as in `;AUTH=` of an IMAP URL).
+    pub fn from_name(name: &str) -> Option<AuthMethod> {
+        [
+            AuthMethod::Plain,
+            AuthMethod::ScramSha256,
+            AuthMethod::ScramSha1,
+            AuthMethod::XOAuth2,
+            AuthMethod::OAuthBearer,
+            AuthMethod::Ntlm,
+            AuthMethod::CramMd5,
+        ]
+        .into_iter()
+        .find(|m| m.name().eq_ignore_ascii_case(name))
+    }
 }
 
 /// The steps of the scripted check, in order; `--quit-after` names one.
@@ -105,6 +149,9 @@ pub struct Settings {
     pub security: Security,
     pub user: Option<String>,
     pub password: Option<Secret>,
+    /// An OAuth 2.0 access token (`IMAPDIAG_TOKEN`, `--token-file`) for XOAUTH2 and
+    /// OAUTHBEARER.
+    pub token: Option<Secret>,
     pub auth: AuthMethod,
     pub allow_plaintext_login: bool,
     pub tls: TlsSettings,
@@ -144,6 +191,9 @@ impl Settings {
         let mut k = crate::proto::known_secrets::KnownSecrets::default();
         if let Some(p) = &self.password {
             k.add_password(self.user.as_deref(), p.expose());
+        }
+        if let Some(t) = &self.token {
+            k.add_bytes(t.expose().as_bytes());
         }
         k
     }

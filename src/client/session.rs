@@ -271,6 +271,80 @@ impl Session {
         }
     }
 
+    /// `tag AUTHENTICATE <mech>` driven by `mech` (RFC 3501 §6.2.2): the initial response
+    /// inline when `sasl_ir` (RFC 4959), each `+` challenge answered by the mechanism, `*`
+    /// when it refuses to go on. Every response is a secret: shown as `<redacted>`, and
+    /// scrubbed from whatever the server sends back.
+    pub async fn authenticate(
+        &mut self,
+        mech: &mut dyn crate::proto::sasl::Mechanism,
+        sasl_ir: bool,
+    ) -> Exchange {
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let tag = self.next_tag();
+        let started = Instant::now();
+        let deadline = self.step_deadline(started);
+        let head = format!("{tag} AUTHENTICATE {}", mech.name());
+        let mut pending = mech.initial();
+        let (wire, shown) = match pending.take_if(|_| sasl_ir) {
+            // RFC 4959: an empty initial response is sent as `=`.
+            Some(ir) if ir.is_empty() => (format!("{head} =\r\n"), format!("{head} =\r\n")),
+            Some(ir) => {
+                self.conn.known.add_bytes(&ir);
+                (
+                    format!("{head} {}\r\n", b64(&ir)),
+                    format!("{head} {}\r\n", crate::secret::REDACTED),
+                )
+            }
+            None => (format!("{head}\r\n"), format!("{head}\r\n")),
+        };
+        let mut ex = Exchange::new(&tag, shown.clone().into_bytes());
+        if let Err(e) = self
+            .conn
+            .write(wire.as_bytes(), shown.as_bytes(), deadline)
+            .await
+        {
+            ex.error = Some(ExchangeError::Write(e));
+            return ex;
+        }
+        self.round_trips += 1;
+        for _ in 0..MAX_SASL_STEPS {
+            if !self.read_until(deadline, &mut ex, true).await {
+                break;
+            }
+            let challenge = last_challenge(&ex);
+            let answer = match pending.take() {
+                Some(ir) => Ok(ir),
+                None => mech.step(&challenge),
+            };
+            let (wire, shown) = match &answer {
+                Ok(r) if r.is_empty() => (String::new(), String::new()),
+                Ok(r) => {
+                    self.conn.known.add_bytes(r);
+                    (b64(r), crate::secret::REDACTED.to_string())
+                }
+                Err(_) => ("*".to_string(), "*".to_string()),
+            };
+            ex.sent.extend_from_slice(format!("{shown}\r\n").as_bytes());
+            let written = self
+                .conn
+                .write(
+                    format!("{wire}\r\n").as_bytes(),
+                    format!("{shown}\r\n").as_bytes(),
+                    deadline,
+                )
+                .await;
+            if let Err(e) = written {
+                ex.error = Some(ExchangeError::Write(e));
+                break;
+            }
+            self.round_trips += 1;
+        }
+        ex.elapsed = started.elapsed();
+        ex
+    }
+
     /// Upgrades the connection to TLS, keeping the tag sequence.
     pub async fn start_tls(
         self,
@@ -297,6 +371,26 @@ impl Session {
         });
         (session, info)
     }
+}
+
+/// Challenges answered at most in one AUTHENTICATE: every mechanism here needs three.
+const MAX_SASL_STEPS: usize = 8;
+
+/// The last `+` challenge received, base64-decoded (an empty or undecodable one is empty).
+fn last_challenge(ex: &Exchange) -> Vec<u8> {
+    use base64::Engine;
+    ex.received
+        .iter()
+        .rev()
+        .find_map(|r| match r.response() {
+            Response::Continuation { text } => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text.trim())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 enum Next {

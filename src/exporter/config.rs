@@ -134,6 +134,7 @@ impl Module {
             security,
             user: self.user.clone().or(t.user),
             password,
+            token: None,
             auth: AuthMethod::Auto,
             allow_plaintext_login: self.allow_plaintext_login,
             tls: TlsSettings {

@@ -42,6 +42,20 @@ impl KnownSecrets {
         }
     }
 
+    /// A secret given as bytes (a token, a SASL response): itself and its base64.
+    pub fn add_bytes(&mut self, secret: &[u8]) {
+        if secret.len() >= MIN_RAW_LEN {
+            self.push(secret.to_vec());
+        }
+        if !secret.is_empty() {
+            self.push(
+                base64::engine::general_purpose::STANDARD
+                    .encode(secret)
+                    .into_bytes(),
+            );
+        }
+    }
+
     fn push(&mut self, form: Vec<u8>) {
         if !self.forms.contains(&form) {
             self.forms.push(form);

@@ -7,6 +7,7 @@ pub mod namespace_lenient;
 pub mod resp_text;
 pub mod response;
 pub mod sanitize;
+pub mod sasl;
 
 pub use command::{Chunk, CommandBuilder, EncodedCommand};
 pub use resp_text::{RespCode, Status, StatusKind};

@@ -290,6 +290,7 @@ auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 passdb {{
   driver = passwd-file
+  mechanisms = plain login scram-sha-1 scram-sha-256 cram-md5 none
   args = {d}/users
 }}
 userdb {{
@@ -328,4 +329,73 @@ namespace inbox {{
         let _ = write!(c, "namespace public {{\n  type = public\n  separator = /\n  prefix = Public Folders/\n  location = maildir:{d}/public\n  list = children\n  subscriptions = no\n}}\n");
     }
     c
+}
+
+/// The HS256 key the OAuth instance validates tokens with (`real-servers.md`: Dovecot's
+/// `passdb oauth2` with `introspection_mode = local`).
+pub const OAUTH_KEY: &[u8] = b"imapdiag-test-oauth-key-0123456789";
+/// The issuer and scope such a token must carry.
+pub const OAUTH_ISSUER: &str = "https://issuer.example";
+
+/// An instance that also offers SCRAM-SHA-1, SCRAM-SHA-256, CRAM-MD5, XOAUTH2 and
+/// OAUTHBEARER, validating HS256 JWTs locally against [`OAUTH_KEY`]; users alice/secret
+/// and bob/hunter2. Each passdb serves only its own mechanisms, so a failed token never
+/// falls through to a password.
+pub fn start_oauth() -> Option<Dovecot> {
+    use base64::Engine;
+    let dir = tempfile::Builder::new()
+        .prefix("imapdiag-oauth")
+        .tempdir()
+        .unwrap();
+    let key = base64::engine::general_purpose::STANDARD.encode(OAUTH_KEY);
+    std::fs::write(
+        dir.path().join("keys.dict"),
+        format!("shared/default/HS256/default\n{key}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("oauth2.conf.ext"),
+        format!(
+            "introspection_mode = local\nlocal_validation_key_dict = file:{}/keys.dict\nusername_attribute = sub\nusername_format = %Lu\nscope = mail\nissuers = {OAUTH_ISSUER}\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let _ = std::process::Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(dir.path())
+        .status();
+    let extra = format!(
+        "auth_mechanisms = plain login scram-sha-1 scram-sha-256 cram-md5 xoauth2 oauthbearer\nlogin_trusted_networks = 127.0.0.0/8\npassdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/oauth2.conf.ext\n}}\n",
+        dir.path().display()
+    );
+    let d = start_with(
+        Layout::Plain,
+        vec![User::new("alice", "secret"), User::new("bob", "hunter2")],
+        &extra,
+    )?;
+    // The directory must live as long as the instance: keep it beside it.
+    std::mem::forget(dir);
+    Some(d)
+}
+
+/// A JWT signed with [`OAUTH_KEY`] (HS256) for `sub`, with `claims` merged over the
+/// defaults (issuer, scope `mail`, valid for an hour).
+pub fn oauth_token(sub: &str, claims: serde_json::Value) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let mut body = serde_json::json!({"iss": OAUTH_ISSUER, "sub": sub, "iat": now, "exp": now + 3600, "scope": "mail"});
+    for (k, v) in claims.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let head = b64(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let signed = format!("{head}.{}", b64(body.to_string().as_bytes()));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(OAUTH_KEY).unwrap();
+    mac.update(signed.as_bytes());
+    format!("{signed}.{}", b64(&mac.finalize().into_bytes()))
 }

@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use super::sasl::Login;
 use super::{code, id_command, Flow, Plan, Run, Stop};
 use crate::client::session::ExchangeError;
 use crate::client::{Exchange, Session};
@@ -30,7 +31,8 @@ impl Run<'_, '_> {
     /// `--no-pipeline`, `--quit-after` and `--follow-referrals` want one step at a time,
     /// and without credentials there is nothing to pipeline.
     pub(super) fn can_pipeline(&self) -> bool {
-        let credentials = self.logged_in || (self.s.user.is_some() && self.s.password.is_some());
+        let secret = self.s.password.is_some() || self.s.token.is_some();
+        let credentials = self.logged_in || (self.s.user.is_some() && secret);
         self.s.pipeline && self.s.quit_after.is_none() && !self.s.referrals.follow && credentials
     }
 
@@ -51,14 +53,22 @@ impl Run<'_, '_> {
         if self.logged_in {
             return self.fly(session, plan, None).await;
         }
-        let (name, cmd) = self.credentials(session)?;
-        if cmd.chunks.iter().any(|c| c.awaits_continuation) {
-            self.fly(session, plan, None).await?;
-            let ex = self.exchange(session, name, cmd).await?;
-            return self.judge_login(name, &ex);
+        match self.login_plan(session)? {
+            Login::Command(name, cmd) if !cmd.chunks.iter().any(|c| c.awaits_continuation) => {
+                plan.push((name, cmd));
+                self.fly(session, plan, None).await
+            }
+            Login::Command(name, cmd) => {
+                self.fly(session, plan, None).await?;
+                let ex = self.exchange(session, name, cmd).await?;
+                self.judge_login(name, &ex)
+            }
+            // A SASL exchange needs the server's challenges: it goes alone.
+            Login::Sasl(sasl) => {
+                self.fly(session, plan, None).await?;
+                self.sasl_login(session, sasl).await
+            }
         }
-        plan.push((name, cmd));
-        self.fly(session, plan, None).await
     }
 
     /// Flight 2, after the login's OK. RLIST may be refused (then LIST follows it alone),
@@ -212,18 +222,6 @@ impl Run<'_, '_> {
             }
         }
         self.judge_namespace(ex);
-    }
-
-    /// The login command, or why there is none (no credentials, no TLS, LOGINDISABLED).
-    fn credentials(
-        &mut self,
-        session: &mut Session,
-    ) -> Result<(&'static str, EncodedCommand), Stop> {
-        let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
-            return self.login_without_credentials();
-        };
-        self.plaintext_gate()?;
-        self.auth_command(session, &user, password.expose())
     }
 }
 

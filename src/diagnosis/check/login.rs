@@ -1,5 +1,7 @@
-//! Logging in: LOGIN or AUTHENTICATE PLAIN, the plaintext gate, and login referrals.
+//! Logging in: the login plan (LOGIN, AUTHENTICATE PLAIN, or a SASL exchange, see
+//! `sasl.rs`), the plaintext gate, and login referrals.
 
+use super::sasl::Login;
 use super::*;
 
 impl Run<'_, '_> {
@@ -7,13 +9,13 @@ impl Run<'_, '_> {
         if self.logged_in {
             return Ok(());
         }
-        let (Some(user), Some(password)) = (self.s.user.clone(), self.s.password.clone()) else {
-            return self.login_without_credentials();
-        };
-        self.plaintext_gate()?;
-        let (name, cmd) = self.auth_command(session, &user, password.expose())?;
-        let ex = self.exchange(session, name, cmd).await?;
-        self.judge_login(name, &ex)
+        match self.login_plan(session)? {
+            Login::Command(name, cmd) => {
+                let ex = self.exchange(session, name, cmd).await?;
+                self.judge_login(name, &ex)
+            }
+            Login::Sasl(sasl) => self.sasl_login(session, sasl).await,
+        }
     }
 
     pub(super) fn login_without_credentials<T>(&mut self) -> Result<T, Stop> {
@@ -41,43 +43,13 @@ impl Run<'_, '_> {
         Ok(())
     }
 
-    /// LOGIN, or AUTHENTICATE PLAIN (RFC 4616) with SASL-IR (RFC 4959) when advertised;
-    /// with the step name (`login` or `authenticate`).
-    pub(super) fn auth_command(
-        &mut self,
-        session: &mut Session,
-        user: &str,
-        password: &str,
-    ) -> Result<(&'static str, EncodedCommand), Stop> {
-        let plain_offered = self.has_cap("AUTH=PLAIN");
-        // LOGINDISABLED before TLS says nothing about after it (RFC 3501 §6.2.3).
-        let login_disabled = self.has_cap("LOGINDISABLED") && !(self.stale_caps && self.tls_active);
-        let use_plain = match self.s.auth {
-            AuthMethod::Plain => true,
-            AuthMethod::Login => false,
-            AuthMethod::Auto => plain_offered || login_disabled,
-        };
-        if !use_plain && login_disabled {
-            self.find(
-                Finding::new(code::LOGIN_DISABLED, Severity::Critical, "the server advertises LOGINDISABLED: LOGIN is not allowed here")
-                    .remedy("Use TLS first (RFC 3501 §6.2.3), or --auth plain if the server offers AUTH=PLAIN."),
-            );
-            return Err(Stop::Done);
-        }
-        let tag = session.next_tag();
-        let literal_plus = self.has_cap("LITERAL+");
-        if !use_plain {
-            let cmd = CommandBuilder::new(&tag, "LOGIN")
-                .literal_plus(literal_plus)
-                .astring(user)
-                .secret(password)
-                .finish();
-            return Ok(("login", cmd));
-        }
-        Ok((
-            "authenticate",
-            plain_command(&tag, user, password, self.has_cap("SASL-IR")),
-        ))
+    /// LOGIN (the command), with the password as a literal when it needs one.
+    pub(super) fn login_command(&self, tag: &str, user: &str, password: &str) -> EncodedCommand {
+        CommandBuilder::new(tag, "LOGIN")
+            .literal_plus(self.has_cap("LITERAL+"))
+            .astring(user)
+            .secret(password)
+            .finish()
     }
 
     pub(super) fn judge_login(&mut self, name: &str, ex: &Exchange) -> Flow {
@@ -85,7 +57,8 @@ impl Run<'_, '_> {
             return Err(Stop::Failed);
         };
         if status.kind != StatusKind::Ok {
-            if status.referral_urls().is_none() {
+            // A mechanism's own finding (an OAuth error) already says why.
+            if status.referral_urls().is_none() && !self.login_explained {
                 self.find(verdicts::login_failed(name, status));
             }
             return Err(Stop::Done);
@@ -125,7 +98,12 @@ impl Run<'_, '_> {
 }
 
 /// `AUTHENTICATE PLAIN` with the initial response inline (SASL-IR) or after `+`.
-fn plain_command(tag: &str, user: &str, password: &str, sasl_ir: bool) -> EncodedCommand {
+pub(super) fn plain_command(
+    tag: &str,
+    user: &str,
+    password: &str,
+    sasl_ir: bool,
+) -> EncodedCommand {
     // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
     let response =
         base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));

@@ -8,8 +8,10 @@ use base64::Engine;
 use super::findings as code;
 mod flight;
 mod login;
+mod sasl;
 mod steps;
 mod tls;
+mod token;
 
 use super::follow::Follow;
 use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
@@ -64,6 +66,7 @@ pub async fn run_hop(
         stale_caps: false,
         tls_active: false,
         logged_in: false,
+        login_explained: false,
     };
     let transcript = run.execute().await;
     if let Some(t) = &transcript {
@@ -95,6 +98,8 @@ struct Run<'a, 'f> {
     stale_caps: bool,
     tls_active: bool,
     logged_in: bool,
+    /// A mechanism's own finding explains a failed login (no generic login-failed then).
+    login_explained: bool,
 }
 
 type Flow = Result<(), Stop>;

@@ -1,0 +1,158 @@
+//! Authentication as servers do it today, against a real Dovecot that offers SCRAM-SHA-1,
+//! SCRAM-SHA-256, CRAM-MD5, and XOAUTH2 and OAUTHBEARER with locally validated JWTs
+//! (`passdb oauth2`, `introspection_mode = local`): every mechanism logs in, and a bad
+//! password or token fails with an explained finding. No password or token in any output.
+
+mod support;
+
+use std::sync::OnceLock;
+
+use support::dovecot::{self, oauth_token, Dovecot};
+use support::{codes, finding, imapdiag, json, pki::pki, stdout};
+
+fn server() -> Option<&'static Dovecot> {
+    static D: OnceLock<Option<Dovecot>> = OnceLock::new();
+    D.get_or_init(dovecot::start_oauth).as_ref()
+}
+
+fn check(
+    d: &Dovecot,
+    auth: &str,
+    password: Option<&str>,
+    token: Option<&str>,
+) -> std::process::Output {
+    let mut cmd = imapdiag();
+    cmd.args([
+        "check",
+        &d.target(),
+        "--user",
+        "alice",
+        "--auth",
+        auth,
+        "--format",
+        "json",
+    ])
+    .args(["--ca-file", pki().ca_cert.to_str().unwrap()]);
+    if let Some(p) = password {
+        cmd.env("IMAPDIAG_PASSWORD", p);
+    }
+    if let Some(t) = token {
+        cmd.env("IMAPDIAG_TOKEN", t);
+    }
+    cmd.output().unwrap()
+}
+
+fn no_secret(out: &std::process::Output, secrets: &[&str]) {
+    let all = format!("{}{}", stdout(out), String::from_utf8_lossy(&out.stderr));
+    for s in secrets {
+        assert!(!all.contains(s), "{s} leaked:\n{all}");
+    }
+}
+
+#[test]
+fn scram_and_cram_md5_log_in_and_scram_verifies_the_server() {
+    let Some(d) = server() else { return };
+    for (auth, mech) in [
+        ("scram-sha-256", "SCRAM-SHA-256"),
+        ("scram-sha-1", "SCRAM-SHA-1"),
+        ("cram-md5", "CRAM-MD5"),
+        ("auto", "SCRAM-SHA-256"),
+    ] {
+        let out = check(d, auth, Some("secret"), None);
+        let r = json(&out);
+        let expected = if auth == "cram-md5" { 1 } else { 0 };
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{auth}: {}\n{}",
+            stdout(&out),
+            d.log()
+        );
+        assert_eq!(r["auth"]["mechanism"], mech, "{auth}");
+        if mech.starts_with("SCRAM") {
+            assert_eq!(r["auth"]["server_signature_verified"], true, "{auth}");
+        } else {
+            assert_eq!(finding(&r, "cram-md5-used")["severity"], "warning");
+        }
+        assert_eq!(r["mailbox"]["name"], "INBOX");
+        no_secret(&out, &["secret"]);
+        let out = check(d, auth, Some("wrong-password"), None);
+        assert_eq!(out.status.code(), Some(2), "{auth}: {}", stdout(&out));
+        assert!(
+            codes(&json(&out)).contains(&"login-failed".to_string()),
+            "{auth}"
+        );
+        no_secret(&out, &["wrong-password"]);
+    }
+}
+
+#[test]
+fn oauth_tokens_log_in_and_a_bad_token_gives_the_decoded_failure() {
+    let Some(d) = server() else { return };
+    let good = oauth_token("alice", serde_json::json!({}));
+    for (auth, mech) in [
+        ("xoauth2", "XOAUTH2"),
+        ("oauthbearer", "OAUTHBEARER"),
+        ("auto", "OAUTHBEARER"),
+    ] {
+        let out = check(d, auth, None, Some(&good));
+        let r = json(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{auth}: {}\n{}",
+            stdout(&out),
+            d.log()
+        );
+        assert_eq!(r["auth"]["mechanism"], mech);
+        assert_eq!(r["auth"]["token"]["user"], "alice");
+        assert_eq!(r["auth"]["token"]["expired"], false);
+        no_secret(&out, &[&good]);
+    }
+    let expired = oauth_token(
+        "alice",
+        serde_json::json!({"exp": 1_000_000_000, "iat": 999_999_000}),
+    );
+    let wrong_scope = oauth_token("alice", serde_json::json!({"scope": "calendar"}));
+    for (token, extra) in [(&expired, Some("token-expired")), (&wrong_scope, None)] {
+        for (auth, status) in [("xoauth2", "401"), ("oauthbearer", "invalid_token")] {
+            let out = check(d, auth, None, Some(token));
+            let r = json(&out);
+            assert_eq!(out.status.code(), Some(2), "{auth}: {}", stdout(&out));
+            let f = finding(&r, "oauth-token-rejected");
+            assert!(
+                f["summary"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("status {status}")),
+                "{f}"
+            );
+            assert!(
+                !codes(&r).contains(&"login-failed".to_string()),
+                "{:?}",
+                codes(&r)
+            );
+            if let Some(code) = extra {
+                finding(&r, code);
+            }
+            no_secret(&out, &[token]);
+        }
+    }
+}
+
+#[test]
+fn a_token_mechanism_without_a_token_is_a_usage_error() {
+    let out = imapdiag()
+        .args([
+            "check",
+            "127.0.0.1:1",
+            "--user",
+            "alice",
+            "--auth",
+            "xoauth2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"));
+}
