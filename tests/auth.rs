@@ -156,3 +156,51 @@ fn a_token_mechanism_without_a_token_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("needs a token"));
 }
+
+/// NTLM as Exchange ran it, against the emulator's Exchange profiles (which advertise
+/// AUTH=NTLM and check the NTLMv2 response against their users).
+#[test]
+fn ntlm_logs_in_to_the_exchange_profiles_and_names_the_backend() {
+    for (profile, computer) in [
+        ("exchange55", "exch55.example.com"),
+        ("exchange2000", "exch2k.example.com"),
+    ] {
+        let s = support::emulator::serve(profile, &[]);
+        let run = |password: &str| {
+            imapdiag()
+                .args([
+                    "check",
+                    &format!("127.0.0.1:{}", s.port),
+                    "--user",
+                    "EXAMPLE\\alice",
+                ])
+                .args(["--auth", "ntlm", "--insecure", "--format", "json"])
+                .env("IMAPDIAG_PASSWORD", password)
+                .output()
+                .unwrap()
+        };
+        let out = run("secret");
+        let r = json(&out);
+        assert_eq!(r["auth"]["mechanism"], "NTLM", "{}", stdout(&out));
+        assert_eq!(r["auth"]["ntlm_target"]["dns_computer"], computer);
+        assert_eq!(r["auth"]["ntlm_target"]["netbios_domain"], "EXAMPLE");
+        assert!(finding(&r, "ntlm-target")["summary"]
+            .as_str()
+            .unwrap()
+            .contains(computer));
+        assert!(
+            r["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["name"] == "authenticate" && s["status"] == "ok"),
+            "{}",
+            stdout(&out)
+        );
+        assert_eq!(r["mailbox"]["name"], "INBOX");
+        no_secret(&out, &["secret"]);
+        let out = run("wrong");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(codes(&json(&out)).contains(&"login-failed".to_string()));
+    }
+}

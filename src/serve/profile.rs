@@ -37,6 +37,9 @@ pub struct EmuProfile {
     pub referral: ReferralMode,
     /// The profile that the referral's second listener plays, if any.
     pub home: Option<&'static str>,
+    /// The NTLM CHALLENGE's target: NetBIOS domain and computer, DNS domain and computer
+    /// (MS-NLMP §2.2.2.1). Names inferred from the greeting; no capture gives them.
+    pub ntlm: [&'static str; 4],
 }
 
 /// KB217388 verbatim.
@@ -62,6 +65,7 @@ const EXCHANGE55: EmuProfile = EmuProfile {
     no_mailbox: "NO The requested item could not be found.",
     referral: ReferralMode::None,
     home: None,
+    ntlm: ["EXAMPLE", "EXCH55", "example.com", "exch55.example.com"],
 };
 
 pub const PROFILES: &[EmuProfile] = &[
@@ -74,6 +78,7 @@ pub const PROFILES: &[EmuProfile] = &[
         capabilities: "IMAP4 IMAP4rev1 IDLE LOGIN-REFERRALS MAILBOX-REFERRALS NAMESPACE LITERAL+ UIDPLUS CHILDREN AUTH=NTLM",
         namespace: r#"(("" "/")) NIL (("Public Folders/" "/"))"#,
         bye: "* BYE Microsoft Exchange 2000 IMAP4rev1 server version 6.0.6249.0 signing off.",
+        ntlm: ["EXAMPLE", "EXCH2K", "example.com", "exch2k.example.com"],
         ..EXCHANGE55
     },
     EmuProfile {
@@ -84,6 +89,7 @@ pub const PROFILES: &[EmuProfile] = &[
         bye: "* BYE Microsoft Exchange IMAP4rev1 server version 5.5.1960.6 signing off",
         referral: ReferralMode::LoginOk(KB217388_URL),
         home: Some("exchange55-home"),
+        ntlm: ["REDMOND", "REEDLM4", "reedlm4.com", "reedlm4.com"],
         ..EXCHANGE55
     },
     EmuProfile {
@@ -92,6 +98,7 @@ pub const PROFILES: &[EmuProfile] = &[
         source: "KB217388 (the server named in the referral)",
         greeting: "* OK Microsoft Exchange IMAP4rev1 server version 5.5.1960.6 (reedlm1.reedlm1.com) ready",
         bye: "* BYE Microsoft Exchange IMAP4rev1 server version 5.5.1960.6 signing off",
+        ntlm: ["REDMOND", "REEDLM1", "reedlm1.com", "reedlm1.reedlm1.com"],
         ..EXCHANGE55
     },
     EmuProfile {

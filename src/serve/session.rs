@@ -182,7 +182,9 @@ fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) ->
     }
 }
 
-/// AUTHENTICATE PLAIN (RFC 4616), with or without an initial response (RFC 4959).
+/// AUTHENTICATE PLAIN (RFC 4616, with or without an initial response, RFC 4959), and
+/// NTLM where the profile advertises it (MS-NLMP: NEGOTIATE, CHALLENGE, AUTHENTICATE with
+/// an NTLMv2 response checked against the users file).
 async fn authenticate(
     conn: &mut ServerConn,
     ctx: &Ctx,
@@ -194,41 +196,108 @@ async fn authenticate(
         .args
         .first()
         .and_then(Token::as_text)
-        .unwrap_or_default();
-    if !mech.eq_ignore_ascii_case("PLAIN") || !matches!(state, State::NotAuthenticated) {
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    let offered = mech == "PLAIN"
+        || ctx
+            .profile
+            .capabilities
+            .split(' ')
+            .any(|c| c.eq_ignore_ascii_case(&format!("AUTH={mech}")));
+    if !offered || !matches!(state, State::NotAuthenticated) {
         return Ok((
             vec![format!("{tag} NO Unsupported authentication mechanism.")],
             Next::Continue,
         ));
     }
-    let response = match cmd.args.get(1).and_then(Token::as_text) {
+    let first = match cmd.args.get(1).and_then(Token::as_text) {
         Some(ir) => ir,
-        None => {
-            conn.send("+ ").await.map_err(ConnError::Io)?;
-            let deadline = tokio::time::Instant::now() + conn.limits.idle;
-            String::from_utf8_lossy(&conn.read_line(deadline).await?).into_owned()
+        None => continuation(conn, "").await?,
+    };
+    let lines = match (mech.as_str(), sasl_bytes(&first)) {
+        (_, None) => vec![format!(
+            "{tag} NO The AUTH protocol exchange was canceled by the client."
+        )],
+        ("NTLM", Some(_negotiate)) => ntlm(conn, ctx, tag, state).await?,
+        (_, Some(plain)) => {
+            let parts: Vec<String> = plain
+                .split(|&b| b == 0)
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect();
+            match parts.as_slice() {
+                [_authz, user, password] => login(ctx, tag, user, password, state),
+                _ => vec![format!("{tag} BAD Invalid AUTHENTICATE PLAIN response.")],
+            }
         }
     };
-    if response == "*" {
-        return Ok((
-            vec![format!(
-                "{tag} NO The AUTH protocol exchange was canceled by the client."
-            )],
-            Next::Continue,
-        ));
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(response.trim())
-        .unwrap_or_default();
-    let parts: Vec<String> = decoded
-        .split(|&b| b == 0)
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect();
-    let lines = match parts.as_slice() {
-        [_authz, user, password] => login(ctx, tag, user, password, state),
-        _ => vec![format!("{tag} BAD Invalid AUTHENTICATE PLAIN response.")],
-    };
     Ok((lines, Next::Continue))
+}
+
+/// Sends `+ text` and reads the client's response line.
+async fn continuation(conn: &mut ServerConn, text: &str) -> Result<String, ConnError> {
+    conn.send(&format!("+ {text}"))
+        .await
+        .map_err(ConnError::Io)?;
+    let deadline = tokio::time::Instant::now() + conn.limits.idle;
+    Ok(String::from_utf8_lossy(&conn.read_line(deadline).await?).into_owned())
+}
+
+/// A SASL response decoded; `None` for the client's `*` (cancel).
+fn sasl_bytes(line: &str) -> Option<Vec<u8>> {
+    let line = line.trim();
+    (line != "*").then(|| {
+        base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .unwrap_or_default()
+    })
+}
+
+/// After the client's NEGOTIATE: the CHALLENGE with the profile's names, then the check
+/// of the AUTHENTICATE message's NTLMv2 response against each matching account.
+async fn ntlm(
+    conn: &mut ServerConn,
+    ctx: &Ctx,
+    tag: &str,
+    state: &mut State,
+) -> Result<Vec<String>, ConnError> {
+    use crate::proto::sasl::ntlm;
+    let mut server_challenge = [0u8; 8];
+    let _ = openssl::rand::rand_bytes(&mut server_challenge);
+    let [nb_domain, nb_computer, dns_domain, dns_computer] = ctx.profile.ntlm;
+    let info = ntlm::target_info(&ntlm::TargetInfo {
+        netbios_domain: Some(nb_domain.into()),
+        netbios_computer: Some(nb_computer.into()),
+        dns_domain: Some(dns_domain.into()),
+        dns_computer: Some(dns_computer.into()),
+        dns_tree: Some(dns_domain.into()),
+        timestamp: Some(crate::proto::sasl::ntlm::filetime(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default(),
+        )),
+    });
+    let challenge = ntlm::challenge_message(server_challenge, nb_domain, &info);
+    let answer = continuation(
+        conn,
+        &base64::engine::general_purpose::STANDARD.encode(challenge),
+    )
+    .await?;
+    let Some(bytes) = sasl_bytes(&answer) else {
+        return Ok(vec![format!(
+            "{tag} NO The AUTH protocol exchange was canceled by the client."
+        )]);
+    };
+    let Ok(auth) = ntlm::parse_authenticate(&bytes) else {
+        return Ok(vec![format!("{tag} BAD Invalid NTLM message.")]);
+    };
+    let account = ctx.accounts.iter().find(|a| {
+        a.user.eq_ignore_ascii_case(&auth.user)
+            && ntlm::verify(&auth, &a.password, &server_challenge)
+    });
+    Ok(match account {
+        Some(a) => login(ctx, tag, &a.user, &a.password, state),
+        None => vec![format!("{tag} {}", ctx.profile.login_failed)],
+    })
 }
 
 fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {

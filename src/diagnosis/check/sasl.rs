@@ -2,8 +2,6 @@
 //! signature that does not verify, an OAuth error challenge, the NTLM target's names, a
 //! legacy mechanism. Token claims are judged before the server is asked (`token.rs`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use super::*;
 use crate::proto::sasl::{
     cram_md5::CramMd5, ntlm::Ntlm, oauth, oauth::OAuth, scram, scram::Scram, Mechanism,
@@ -98,7 +96,11 @@ impl Run<'_, '_> {
                 &user,
                 secret,
                 random_bytes(),
-                filetime_now(),
+                crate::proto::sasl::ntlm::filetime(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap_or_default(),
+                ),
             ))),
             AuthMethod::CramMd5 => {
                 self.find(
@@ -282,12 +284,4 @@ fn random_bytes() -> [u8; 8] {
     let mut b = [0u8; 8];
     openssl::rand::rand_bytes(&mut b).expect("OpenSSL's random generator");
     b
-}
-
-/// Now as a Windows FILETIME (100 ns since 1601), for NTLMv2's blob.
-fn filetime_now() -> u64 {
-    let unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    (unix.as_secs() + 11_644_473_600) * 10_000_000 + u64::from(unix.subsec_nanos() / 100)
 }

@@ -98,6 +98,13 @@ impl Mechanism for Ntlm {
     }
 }
 
+/// A time since the Unix epoch as a Windows FILETIME (100 ns units since 1601), as
+/// NTLMv2's timestamps are.
+pub fn filetime(since_unix_epoch: std::time::Duration) -> u64 {
+    (since_unix_epoch.as_secs() + 11_644_473_600) * 10_000_000
+        + u64::from(since_unix_epoch.subsec_nanos() / 100)
+}
+
 pub fn negotiate_message() -> Vec<u8> {
     let mut m = SIGNATURE.to_vec();
     m.extend(1u32.to_le_bytes());
