@@ -86,13 +86,52 @@ async fn emulator(profile: &str, tls: &Arc<tls::ServerTls>) -> Result<Running, S
         .map_err(|e| format!("cannot start the emulator: {e}"))
 }
 
+/// A JWT as Azure AD issues them for a delegated Exchange Online token, but with only
+/// SMTP.Send: its signature is a placeholder (the emulator, like imapdiag, reads claims).
+fn unscoped_token() -> String {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() + 3600);
+    let claims = format!(
+        r#"{{"iss":"https://sts.windows.net/contoso/","aud":"https://outlook.office.com","upn":"alice@contoso.com","scp":"SMTP.Send","exp":{exp}}}"#
+    );
+    format!(
+        "{}.{}.signature",
+        b64(r#"{"alg":"RS256","typ":"JWT"}"#),
+        b64(&claims)
+    )
+}
+
 impl Demo {
     async fn scenarios(&mut self, server_tls: Arc<tls::ServerTls>) -> Result<(), String> {
         let ex55 = emulator("exchange55", &server_tls).await?;
         let ex2000 = emulator("exchange2000", &server_tls).await?;
         let referral = emulator("exchange55-referral", &server_tls).await?;
+        let office365 = emulator("office365", &server_tls).await?;
         self.namespace_scenarios(&ex55, &ex2000).await;
-        self.referral_scenarios(&referral).await
+        self.referral_scenarios(&referral).await?;
+        self.office365_scenario(&office365).await;
+        Ok(())
+    }
+
+    /// Today's version of KB217388's puzzle: a login that succeeds and then fails.
+    async fn office365_scenario(&mut self, office365: &Running) {
+        let mut s = self.settings(office365.addr.port(), "alice@contoso.com", "");
+        s.password = None;
+        s.token = Some(Secret::new(unscoped_token()));
+        let r = diagnose(&s, Plan::Check).await;
+        let has = |code: &str| r.findings.iter().any(|f| f.code == code);
+        let ok = has("token-scope-missing") && has("known-m365-authenticated-not-connected");
+        let narrative = "XOAUTH2 with a token for alice that lacks IMAP.AccessAsUser.All: Microsoft 365 answers OK AUTHENTICATE completed., then every command \"BAD User is authenticated but not connected.\" imapdiag reads the token's claims before the server is asked, names the missing scope, and lists the error's known causes with the threads where they were seen.";
+        self.scenario(
+            "Microsoft 365: authenticated but not connected",
+            &r,
+            ok,
+            narrative,
+            true,
+        );
     }
 
     fn settings(&self, port: u16, user: &str, password: &str) -> Settings {

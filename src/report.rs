@@ -378,4 +378,10 @@ impl Finding {
         self.remedy = Some(remedy.into());
         self
     }
+
+    /// The connection it came from (0 the target, 1.. each referral followed).
+    pub fn at_hop(mut self, hop: u32) -> Self {
+        self.hop = hop;
+        self
+    }
 }

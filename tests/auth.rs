@@ -204,3 +204,135 @@ fn ntlm_logs_in_to_the_exchange_profiles_and_names_the_backend() {
         assert!(codes(&json(&out)).contains(&"login-failed".to_string()));
     }
 }
+
+fn emulator_check(
+    profile: &support::emulator::Serve,
+    user: &str,
+    env: (&str, &str),
+) -> std::process::Output {
+    imapdiag()
+        .args([
+            "check",
+            &format!("127.0.0.1:{}", profile.port),
+            "--user",
+            user,
+        ])
+        .args(["--insecure", "--format", "json"])
+        .env(env.0, env.1)
+        .output()
+        .unwrap()
+}
+
+/// Microsoft 365's best-known failure: a token without the IMAP scope is accepted by
+/// AUTHENTICATE, then every command is "not connected". imapdiag names the missing scope
+/// before the server is asked, and explains the server's answer with its known causes.
+#[test]
+fn microsoft_365_authenticated_but_not_connected_is_explained() {
+    let s = support::emulator::serve("office365", &[]);
+    let no_scope = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://sts.windows.net/72f988bf-0000-0000-0000-000000000000/", "upn": "alice@example.com", "aud": "https://outlook.office.com", "scp": "SMTP.Send"}),
+    );
+    let out = emulator_check(&s, "alice@example.com", ("IMAPDIAG_TOKEN", &no_scope));
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(r["auth"]["mechanism"], "XOAUTH2");
+    assert!(finding(&r, "token-scope-missing")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("IMAP.AccessAsUser.All"));
+    let known = finding(&r, "known-m365-authenticated-not-connected");
+    assert!(known["detail"]
+        .as_str()
+        .unwrap()
+        .contains("github.com/jstedfast/MailKit/issues/1494"));
+    let wire: Vec<String> = r["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["line"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        wire.iter()
+            .any(|l| l.ends_with("OK AUTHENTICATE completed.")),
+        "{wire:?}"
+    );
+    assert!(
+        wire.iter()
+            .any(|l| l.ends_with("BAD User is authenticated but not connected.")),
+        "{wire:?}"
+    );
+    no_secret(&out, &[&no_scope]);
+    // With the scope, the same login reaches the mailbox.
+    let scoped = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://sts.windows.net/72f988bf-0000-0000-0000-000000000000/", "upn": "alice@example.com", "aud": "https://outlook.office.com", "scp": "IMAP.AccessAsUser.All"}),
+    );
+    let out = emulator_check(&s, "alice@example.com", ("IMAPDIAG_TOKEN", &scoped));
+    let r = json(&out);
+    assert_eq!(r["mailbox"]["name"], "INBOX", "{}", stdout(&out));
+    assert!(
+        !codes(&r).iter().any(|c| c.starts_with("token-")),
+        "{:?}",
+        codes(&r)
+    );
+    // A Graph token is named as such before the server is asked.
+    let graph = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://sts.windows.net/72f988bf-0000-0000-0000-000000000000/", "upn": "alice@example.com", "aud": "https://graph.microsoft.com", "scp": "Mail.Read"}),
+    );
+    let r = json(&emulator_check(
+        &s,
+        "alice@example.com",
+        ("IMAPDIAG_TOKEN", &graph),
+    ));
+    finding(&r, "token-audience-wrong");
+    // A password: basic authentication is refused.
+    let r = json(&emulator_check(
+        &s,
+        "alice",
+        ("IMAPDIAG_PASSWORD", "secret"),
+    ));
+    assert!(
+        codes(&r).contains(&"login-failed".to_string()),
+        "{:?}",
+        codes(&r)
+    );
+    finding(&r, "known-m365-authenticate-failed");
+}
+
+#[test]
+fn gmail_wants_an_app_password_or_a_token_with_its_scope() {
+    let s = support::emulator::serve("gmail", &[]);
+    let r = json(&emulator_check(
+        &s,
+        "alice",
+        ("IMAPDIAG_PASSWORD", "secret"),
+    ));
+    finding(&r, "known-gmail-app-password-required");
+    let good = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://accounts.google.com", "email": "alice@gmail.com", "scope": "https://mail.google.com/"}),
+    );
+    let out = emulator_check(&s, "alice@gmail.com", ("IMAPDIAG_TOKEN", &good));
+    let r = json(&out);
+    assert_eq!(r["auth"]["mechanism"], "OAUTHBEARER", "{}", stdout(&out));
+    assert_eq!(r["mailbox"]["name"], "INBOX", "{}", stdout(&out));
+    let wrong = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://accounts.google.com", "email": "alice@gmail.com", "scope": "https://www.googleapis.com/auth/calendar"}),
+    );
+    let out = emulator_check(&s, "alice@gmail.com", ("IMAPDIAG_TOKEN", &wrong));
+    let r = json(&out);
+    let f = finding(&r, "oauth-token-rejected");
+    assert!(
+        f["summary"]
+            .as_str()
+            .unwrap()
+            .contains("scope https://mail.google.com/"),
+        "{f}"
+    );
+    finding(&r, "token-scope-missing");
+    finding(&r, "rfc5530-authenticationfailed");
+    no_secret(&out, &[&wrong, &good]);
+}

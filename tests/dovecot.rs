@@ -338,7 +338,11 @@ fn select_of_a_missing_mailbox_is_critical() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         codes(&r),
-        ["select-failed", "namespace-other-users-missing"]
+        [
+            "select-failed",
+            "known-dovecot-mailbox-doesnt-exist",
+            "namespace-other-users-missing"
+        ]
     );
     let select = r["steps"]
         .as_array()

@@ -49,6 +49,7 @@ pub async fn diagnose(s: &Settings, plan: Plan) -> Report {
         via = Some(report.referrals[i].url.clone());
         current = next;
     }
+    super::knowledge::annotate(&mut report);
     let findings = report.findings.len();
     signs::signs(&mut report);
     profile::judge(&mut report, &s.expect);

@@ -7,6 +7,7 @@ pub mod findings;
 mod fleet;
 pub mod follow;
 mod hops;
+pub mod knowledge;
 pub(crate) mod mailbox;
 pub mod profile;
 pub(crate) mod record;

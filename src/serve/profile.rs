@@ -40,6 +40,27 @@ pub struct EmuProfile {
     /// The NTLM CHALLENGE's target: NetBIOS domain and computer, DNS domain and computer
     /// (MS-NLMP §2.2.2.1). Names inferred from the greeting; no capture gives them.
     pub ntlm: [&'static str; 4],
+    /// Whether passwords are accepted (LOGIN, AUTHENTICATE PLAIN); hosted services that
+    /// require OAuth refuse them with `login_failed`.
+    pub passwords: bool,
+    /// How XOAUTH2 and OAUTHBEARER tokens are judged, where advertised.
+    pub oauth: OAuthMode,
+    /// The capability list once logged in, when it differs.
+    pub capabilities_after_login: Option<&'static str>,
+    /// The arguments of the `* ID` reply (RFC 2971), for profiles that advertise ID.
+    pub id: &'static str,
+}
+
+/// How a hosted service judges an OAuth token (the emulator reads the JWT's claims; it
+/// checks no signature).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuthMode {
+    None,
+    /// Microsoft 365: a token for the user without IMAP.AccessAsUser.All (or the role
+    /// IMAP.AccessAsApp) authenticates, and then every command is "not connected".
+    Microsoft,
+    /// Gmail: the scope https://mail.google.com/ is required; a failure is a JSON challenge.
+    Google,
 }
 
 /// KB217388 verbatim.
@@ -66,10 +87,16 @@ const EXCHANGE55: EmuProfile = EmuProfile {
     referral: ReferralMode::None,
     home: None,
     ntlm: ["EXAMPLE", "EXCH55", "example.com", "exch55.example.com"],
+    passwords: true,
+    oauth: OAuthMode::None,
+    capabilities_after_login: None,
+    id: "NIL",
 };
 
 pub const PROFILES: &[EmuProfile] = &[
     EXCHANGE55,
+    OFFICE365,
+    GMAIL,
     EmuProfile {
         name: "exchange2000",
         summary: "Exchange 2000 Server: other users' namespace NIL",
@@ -120,6 +147,45 @@ pub const PROFILES: &[EmuProfile] = &[
         ..EXCHANGE55
     },
 ];
+
+/// Microsoft 365 as published protocol logs show it.
+const OFFICE365: EmuProfile = EmuProfile {
+    name: "office365",
+    summary: "Microsoft 365 (Exchange Online): OAuth only; a token without the IMAP scope authenticates, then every command is \"not connected\"",
+    source: "MailKit issues #1494 and #1496 and node-imap #523 (greeting, capabilities before and after login, OK AUTHENTICATE completed., BAD User is authenticated but not connected., BYE Connection closed. 14); paperless-ngx #1647 and MailKit #483 (LOGIN failed., AUTHENTICATE failed.); imapsync #239 (BYE on LOGOUT); the rest inferred",
+    greeting: "* OK The Microsoft Exchange IMAP4 service is ready. [RgBSADMAUAAyADgAMQBDAEEAMAAxADUANwAuAEQARQBVAFAAMgA4ADEALgBQAFIATwBEAC4ATwBVAFQATABPAE8ASwAuAEMATwBNAA==]",
+    capabilities: "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+",
+    capabilities_after_login: Some("IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT CLIENTACCESSRULES CLIENTNETWORKPRESENCELOCATION BACKENDAUTHENTICATE CHILDREN IDLE NAMESPACE LITERAL+"),
+    namespace: r#"(("" "/")) NIL NIL"#,
+    login_ok: "OK AUTHENTICATE completed.",
+    login_failed: "NO LOGIN failed.",
+    bad_command: "BAD Command Argument Error. 11",
+    bye: "* BYE Microsoft Exchange Server IMAP4 server signing off.",
+    passwords: false,
+    oauth: OAuthMode::Microsoft,
+    ntlm: ["EXAMPLE", "FR3P281CA0157", "example.com", "FR3P281CA0157.DEUP281.PROD.OUTLOOK.COM"],
+    ..EXCHANGE55
+};
+
+/// Gmail as published protocol logs show it.
+const GMAIL: EmuProfile = EmuProfile {
+    name: "gmail",
+    summary: "Gmail: passwords refused (application-specific password required); XOAUTH2/OAUTHBEARER with the scope https://mail.google.com/",
+    source: "BrianLeishman/go-imap #25 (Gimap greeting, ALERT Application-specific password required); andreiaugustin/gmail_extractor #4 (Invalid credentials (Failure)); Google's XOAUTH2 protocol documentation (the JSON error challenge); capability list inferred from published CAPABILITY replies",
+    greeting: "* OK Gimap ready for requests from 127.0.0.1 imapdiag",
+    capabilities: "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH",
+    capabilities_after_login: Some("IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 UIDPLUS COMPRESS=DEFLATE ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS LITERAL- SPECIAL-USE APPENDLIMIT=35651584"),
+    namespace: r#"(("" "/")) NIL NIL"#,
+    login_ok: "OK {user} authenticated (Success)",
+    login_failed: "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)",
+    bad_command: "BAD Could not parse command",
+    bye: "* BYE LOGOUT Requested",
+    no_mailbox: "NO [NONEXISTENT] Unknown Mailbox: (Failure)",
+    passwords: false,
+    oauth: OAuthMode::Google,
+    id: r#"("name" "GImap" "vendor" "Google, Inc." "support-url" "https://support.google.com/mail")"#,
+    ..EXCHANGE55
+};
 
 pub fn by_name(name: &str) -> Option<&'static EmuProfile> {
     PROFILES.iter().find(|p| p.name.eq_ignore_ascii_case(name))

@@ -7,7 +7,7 @@ use base64::Engine;
 use super::accounts::Account;
 use super::conn::{ConnError, ServerConn};
 use super::parse::{parse_command, ClientCommand, ParseError, Token};
-use super::profile::{EmuProfile, ReferralMode, NO_REPLICA};
+use super::profile::{EmuProfile, OAuthMode, ReferralMode, NO_REPLICA};
 use super::tls::ServerTls;
 use super::wildcard::matches as wildcard;
 use crate::proto::command::astring_text;
@@ -26,7 +26,14 @@ enum State {
         account: usize,
         referred: bool,
     },
+    /// Microsoft 365's state after a token without the IMAP permission: authenticated, but
+    /// every command fails; the count of those failures.
+    NotConnected(u8),
 }
+
+/// Microsoft 365's answer in the not-connected state, and its BYE after the second one.
+const NOT_CONNECTED: &str = "BAD User is authenticated but not connected.";
+const NOT_CONNECTED_BYE: &str = "* BYE Connection closed. 14";
 
 /// What the command loop does after a reply.
 enum Next {
@@ -97,18 +104,38 @@ fn dispatch(ctx: &Ctx, cmd: &ClientCommand, state: &mut State, tls: bool) -> (Ve
     let p = ctx.profile;
     let tag = &cmd.tag;
     let ok = |text: &str| vec![format!("{tag} OK {text}")];
+    if let State::NotConnected(strikes) = state {
+        if !matches!(cmd.name.as_str(), "CAPABILITY" | "NOOP" | "LOGOUT") {
+            *strikes += 1;
+            let mut lines = vec![format!("{tag} {NOT_CONNECTED}")];
+            if *strikes >= 2 {
+                lines.push(NOT_CONNECTED_BYE.to_string());
+                return (lines, Next::Close);
+            }
+            return (lines, Next::Continue);
+        }
+    }
+    let logged_in = !matches!(state, State::NotAuthenticated);
     match (cmd.name.as_str(), state.clone()) {
         ("CAPABILITY", _) => {
-            let starttls = if tls { "" } else { " STARTTLS" };
+            let starttls = if tls || logged_in { "" } else { " STARTTLS" };
+            let caps = match p.capabilities_after_login {
+                Some(after) if logged_in => after,
+                _ => p.capabilities,
+            };
             (
                 vec![
-                    format!("* CAPABILITY {}{starttls}", p.capabilities),
+                    format!("* CAPABILITY {caps}{starttls}"),
                     format!("{tag} OK CAPABILITY completed."),
                 ],
                 Next::Continue,
             )
         }
         ("NOOP", _) => (ok("NOOP completed."), Next::Continue),
+        ("ID", _) if p.capabilities.split(' ').any(|c| c == "ID") => (
+            vec![format!("* ID {}", p.id), format!("{tag} OK ID completed.")],
+            Next::Continue,
+        ),
         ("LOGOUT", _) => (
             vec![p.bye.to_string(), format!("{tag} OK LOGOUT completed.")],
             Next::Close,
@@ -159,7 +186,7 @@ fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) ->
         .accounts
         .iter()
         .position(|a| a.user.eq_ignore_ascii_case(user) && a.password == password);
-    let Some(account) = found else {
+    let Some(account) = found.filter(|_| p.passwords) else {
         // RFC 2221 §6: never a referral when authentication failed.
         return vec![format!("{tag} {}", p.login_failed)];
     };
@@ -177,7 +204,7 @@ fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) ->
                 account,
                 referred: false,
             };
-            vec![format!("{tag} {}", p.login_ok)]
+            vec![format!("{tag} {}", p.login_ok.replace("{user}", user))]
         }
     }
 }
@@ -219,6 +246,12 @@ async fn authenticate(
             "{tag} NO The AUTH protocol exchange was canceled by the client."
         )],
         ("NTLM", Some(_negotiate)) => ntlm(conn, ctx, tag, state).await?,
+        ("XOAUTH2" | "OAUTHBEARER", Some(ir)) => oauth(conn, ctx, tag, &ir, state).await?,
+        ("PLAIN", Some(_))
+            if !ctx.profile.passwords && ctx.profile.oauth == OAuthMode::Microsoft =>
+        {
+            vec![format!("{tag} NO AUTHENTICATE failed.")]
+        }
         (_, Some(plain)) => {
             let parts: Vec<String> = plain
                 .split(|&b| b == 0)
@@ -231,6 +264,104 @@ async fn authenticate(
         }
     };
     Ok((lines, Next::Continue))
+}
+
+/// XOAUTH2 (`user=U^Aauth=Bearer T^A^A`) and OAUTHBEARER (`n,a=U,^A...auth=Bearer T^A^A`)
+/// judged as the profile's service does, from the token's claims (no signature check).
+async fn oauth(
+    conn: &mut ServerConn,
+    ctx: &Ctx,
+    tag: &str,
+    ir: &[u8],
+    state: &mut State,
+) -> Result<Vec<String>, ConnError> {
+    let text = String::from_utf8_lossy(ir);
+    let field = |key: &str| {
+        text.split('\x01')
+            .find_map(|f| f.strip_prefix(key))
+            .map(str::to_string)
+    };
+    let user = field("user=").or_else(|| {
+        text.split(',')
+            .find_map(|f| f.strip_prefix("a="))
+            .map(|u| u.replace("=2C", ",").replace("=3D", "="))
+    });
+    let token = field("auth=Bearer ").unwrap_or_default();
+    let verdict = judge_token(ctx, user.as_deref().unwrap_or(""), &token);
+    Ok(match (ctx.profile.oauth, verdict) {
+        (OAuthMode::None, _) => vec![format!("{tag} NO Unsupported authentication mechanism.")],
+        (_, TokenVerdict::Good(account)) => {
+            *state = State::Authenticated {
+                account,
+                referred: false,
+            };
+            let user = ctx.accounts[account].user.clone();
+            vec![format!(
+                "{tag} {}",
+                ctx.profile.login_ok.replace("{user}", &user)
+            )]
+        }
+        (OAuthMode::Microsoft, TokenVerdict::NoScope) => {
+            *state = State::NotConnected(0);
+            vec![format!("{tag} {}", ctx.profile.login_ok)]
+        }
+        (OAuthMode::Microsoft, TokenVerdict::Bad) => vec![format!("{tag} NO AUTHENTICATE failed.")],
+        (OAuthMode::Google, _) => {
+            // Google's XOAUTH2 error challenge; the client answers it with an empty line.
+            let json = r#"{"status":"400","schemes":"Bearer","scope":"https://mail.google.com/"}"#;
+            continuation(
+                conn,
+                &base64::engine::general_purpose::STANDARD.encode(json),
+            )
+            .await?;
+            vec![format!(
+                "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)"
+            )]
+        }
+    })
+}
+
+enum TokenVerdict {
+    /// For this account, with the service's IMAP scope.
+    Good(usize),
+    /// For this account, without the scope.
+    NoScope,
+    Bad,
+}
+
+fn judge_token(ctx: &Ctx, login: &str, token: &str) -> TokenVerdict {
+    use crate::proto::sasl::jwt;
+    let local = |u: &str| u.split('@').next().unwrap_or(u).to_ascii_lowercase();
+    let Some(c) = jwt::claims(token) else {
+        return TokenVerdict::Bad;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let claimed = c.user.as_deref().map(local).unwrap_or_default();
+    let account = ctx
+        .accounts
+        .iter()
+        .position(|a| local(&a.user) == claimed && local(login) == claimed);
+    let (Some(account), false) = (account, c.exp.is_some_and(|e| e <= now)) else {
+        return TokenVerdict::Bad;
+    };
+    let scoped = match ctx.profile.oauth {
+        OAuthMode::Microsoft => {
+            c.scopes
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case("IMAP.AccessAsUser.All"))
+                || c.roles
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case("IMAP.AccessAsApp"))
+        }
+        _ => c.scopes.iter().any(|s| s == "https://mail.google.com/"),
+    };
+    if scoped {
+        TokenVerdict::Good(account)
+    } else {
+        TokenVerdict::NoScope
+    }
 }
 
 /// Sends `+ text` and reads the client's response line.

@@ -45,7 +45,11 @@ pub fn interpret(r: &Received) -> Option<String> {
         Response::Data(Data::Namespace(ns)) => Some(namespace(ns)),
         Response::Tagged { status, .. }
         | Response::Untagged(status)
-        | Response::Greeting(status) => referral(status),
+        | Response::Greeting(status) => referral(status).or_else(|| {
+            // RFC 5530 codes and the error texts administrators search for.
+            crate::diagnosis::knowledge::explain(status, None)
+                .map(|e| format!("= {}", crate::proto::sanitize::escape_str(&e)))
+        }),
         _ => None,
     }
 }

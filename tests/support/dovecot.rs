@@ -340,7 +340,8 @@ pub const OAUTH_ISSUER: &str = "https://issuer.example";
 /// An instance that also offers SCRAM-SHA-1, SCRAM-SHA-256, CRAM-MD5, XOAUTH2 and
 /// OAUTHBEARER, validating HS256 JWTs locally against [`OAUTH_KEY`]; users alice/secret
 /// and bob/hunter2. Each passdb serves only its own mechanisms, so a failed token never
-/// falls through to a password.
+/// falls through to a password. The per-address auth penalty (2 to 15 s after failures) is
+/// off: auth cannot reach anvil's `anvil-auth-penalty` socket (mode 0).
 pub fn start_oauth() -> Option<Dovecot> {
     use base64::Engine;
     let dir = tempfile::Builder::new()
@@ -366,7 +367,7 @@ pub fn start_oauth() -> Option<Dovecot> {
         .arg(dir.path())
         .status();
     let extra = format!(
-        "auth_mechanisms = plain login scram-sha-1 scram-sha-256 cram-md5 xoauth2 oauthbearer\nlogin_trusted_networks = 127.0.0.0/8\npassdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/oauth2.conf.ext\n}}\n",
+        "auth_mechanisms = plain login scram-sha-1 scram-sha-256 cram-md5 xoauth2 oauthbearer\nservice anvil {{\n  unix_listener anvil-auth-penalty {{\n    mode = 0\n  }}\n}}\npassdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/oauth2.conf.ext\n}}\n",
         dir.path().display()
     );
     let d = start_with(

@@ -27,6 +27,7 @@ pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
             "not followed: a saved transcript (run imapdiag check --follow-referrals)".into();
     }
     let had_greeting = report.server.greeting.is_some();
+    super::knowledge::annotate(&mut report);
     signs::signs(&mut report);
     profile::judge(&mut report, expect);
     report
