@@ -381,3 +381,58 @@ fn no_password_or_sasl_response_appears_in_any_output() {
         }
     }
 }
+
+/// OAuth tokens are secrets like passwords: absent from text, JSON, Nagios output and the
+/// transcript, in their raw form and in the base64 of the SASL initial response, also when
+/// the server rejects them.
+#[test]
+fn no_token_appears_in_any_output() {
+    use support::dovecot::oauth_token;
+    let s = emulator::serve("office365", &[]);
+    let g = emulator::serve("gmail", &[]);
+    let ms = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://sts.windows.net/t/", "upn": "alice@contoso.com", "aud": "https://outlook.office.com", "scp": "SMTP.Send"}),
+    );
+    let google = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://accounts.google.com", "email": "alice@gmail.com", "scope": "openid"}),
+    );
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    for (port, user, token) in [
+        (s.port, "alice@contoso.com", &ms),
+        (g.port, "alice@gmail.com", &google),
+    ] {
+        let mut forbidden = vec![token.clone()];
+        forbidden.push(b64(format!("user={user}\x01auth=Bearer {token}\x01\x01")));
+        let target = format!("127.0.0.1:{port}");
+        for format in ["text", "json", "nagios"] {
+            for auth in ["xoauth2", "auto"] {
+                let out = imapdiag()
+                    .args([
+                        "check",
+                        &target,
+                        "--user",
+                        user,
+                        "--insecure",
+                        "--transcript",
+                    ])
+                    .args(["--auth", auth, "--format", format])
+                    .env("IMAPDIAG_TOKEN", token)
+                    .output()
+                    .unwrap();
+                let text = all(&out);
+                assert!(
+                    text.contains(user) || format == "nagios",
+                    "{format}: {text}"
+                );
+                for f in &forbidden {
+                    assert!(
+                        !text.contains(f.as_str()),
+                        "{format} {auth} shows the token:\n{text}"
+                    );
+                }
+            }
+        }
+    }
+}
