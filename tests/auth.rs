@@ -336,3 +336,147 @@ fn gmail_wants_an_app_password_or_a_token_with_its_scope() {
     finding(&r, "rfc5530-authenticationfailed");
     no_secret(&out, &[&wrong, &good]);
 }
+
+/// A server that claims to check the password but cannot prove it (its SCRAM signature
+/// is wrong): CRITICAL, whatever it answers afterwards.
+#[test]
+fn a_scram_server_signature_that_does_not_verify_is_critical() {
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let s = support::scripted::serve(move |c| {
+        c.send(b"* OK [CAPABILITY IMAP4rev1 NAMESPACE AUTH=SCRAM-SHA-256 SASL-IR] impostor\r\n");
+        let Some(line) = c.line() else { return };
+        let tag = line.split(' ').next().unwrap_or("").to_string();
+        let first = base64::engine::general_purpose::STANDARD
+            .decode(line.rsplit(' ').next().unwrap_or(""))
+            .unwrap_or_default();
+        let nonce = String::from_utf8_lossy(&first)
+            .split("r=")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        c.send(
+            format!(
+                "+ {}\r\n",
+                b64(&format!("r={nonce}server,s=c2FsdHNhbHQ=,i=4096"))
+            )
+            .as_bytes(),
+        );
+        let _ = c.line();
+        c.send(
+            format!(
+                "+ {}\r\n",
+                b64("v=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+            )
+            .as_bytes(),
+        );
+        let _ = c.line();
+        c.send(format!("{tag} OK logged in\r\n").as_bytes());
+        while c.line().is_some() {}
+    });
+    let out = imapdiag()
+        .args([
+            "check",
+            &s.target(),
+            "--user",
+            "alice",
+            "--security",
+            "plain",
+            "--allow-plaintext-login",
+        ])
+        .args(["--format", "json", "--timeout", "2"])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert_eq!(r["auth"]["mechanism"], "SCRAM-SHA-256");
+    assert_eq!(r["auth"]["server_signature_verified"], false);
+    assert_eq!(
+        finding(&r, "scram-server-signature-invalid")["severity"],
+        "critical"
+    );
+    // The exchange was cancelled, not completed with the forged proof accepted.
+    assert!(s.lines().iter().any(|l| l == "*"), "{:?}", s.lines());
+}
+
+/// The text report shows the login: mechanism, the token's claims, the NTLM target.
+#[test]
+fn the_text_report_shows_the_authentication() {
+    let s = support::emulator::serve("office365", &[]);
+    let token = oauth_token(
+        "alice",
+        serde_json::json!({"iss": "https://sts.windows.net/t/", "upn": "alice@example.com", "aud": "https://outlook.office.com", "scp": "SMTP.Send"}),
+    );
+    let out = imapdiag()
+        .args([
+            "check",
+            &format!("127.0.0.1:{}", s.port),
+            "--user",
+            "alice@example.com",
+            "--insecure",
+        ])
+        .env("IMAPDIAG_TOKEN", &token)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    for line in [
+        "mechanism      XOAUTH2",
+        "token user     alice@example.com",
+        "audience       https://outlook.office.com",
+        "scopes         SMTP.Send",
+    ] {
+        assert!(text.contains(line), "{line:?} not in\n{text}");
+    }
+    let e = support::emulator::serve("exchange2000", &[]);
+    let out = imapdiag()
+        .args([
+            "check",
+            &format!("127.0.0.1:{}", e.port),
+            "--user",
+            "alice",
+            "--auth",
+            "ntlm",
+            "--insecure",
+        ])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("NTLM target    exch2k.example.com, EXCH2K, example.com, EXAMPLE"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A pasted Microsoft 365 log (MailKit #1496) is explained offline, and the shell explains
+/// a known refusal on its interpretation line.
+#[test]
+fn analyze_and_the_shell_explain_known_error_texts() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/logs/m365-not-connected-mailkit-1496.txt"
+    );
+    let out = imapdiag()
+        .args(["analyze", fixture, "--format", "json"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    let f = finding(&r, "known-m365-authenticated-not-connected");
+    assert!(
+        f["detail"]
+            .as_str()
+            .unwrap()
+            .contains("IMAP.AccessAsUser.All"),
+        "{f}"
+    );
+    finding(&r, "known-exchange-connection-closed");
+    let s = support::emulator::serve("gmail", &[]);
+    let out = imapdiag()
+        .args(["shell", &format!("127.0.0.1:{}", s.port), "--insecure"])
+        .write_stdin("login alice secret\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("= Gmail wants an app password: the account has two-step verification; most often: two-step verification is on"), "{text}");
+}

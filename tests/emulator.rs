@@ -94,7 +94,14 @@ fn demo_exits_zero_and_shows_the_matches_and_the_decoded_referral() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains("demo: 4/4 scenarios behaved as the KB articles describe"),
+        text.contains("demo: 5/5 scenarios behaved as the KB articles describe"),
+        "{text}"
+    );
+    assert!(
+        text.contains("=== 5. Microsoft 365: authenticated but not connected: as the KB describes")
+    );
+    assert!(
+        text.contains("S: a008 BAD User is authenticated but not connected."),
         "{text}"
     );
     assert!(text.contains(r#"  raw            * NAMESPACE (("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))"#));

@@ -21,6 +21,7 @@ pub fn render_text(r: &Report, opts: &TextOptions) -> String {
     header(&mut out, r);
     server(&mut out, r);
     tls(&mut out, r);
+    auth(&mut out, r);
     steps(&mut out, r);
     namespace(&mut out, r);
     mailbox(&mut out, r);
@@ -142,6 +143,9 @@ fn tls(out: &mut String, r: &Report) {
         (None, false) => "no".red().to_string(),
     };
     field(out, "verified", &verified);
+    if let Some(h) = &t.handshake_error {
+        field(out, "handshake", &escape_str(h));
+    }
     if let Some(c) = &t.certificate {
         field(out, "subject", &escape_str(&c.subject));
         field(out, "issuer", &escape_str(&c.issuer));
@@ -151,6 +155,60 @@ fn tls(out: &mut String, r: &Report) {
             &format!("{} ({} days)", c.not_after, c.days_left),
         );
         field(out, "names", &escape_str(&c.san.join(", ")));
+    }
+}
+
+/// The login: the mechanism, the token's claims, and what SCRAM or NTLM taught.
+fn auth(out: &mut String, r: &Report) {
+    let Some(a) = &r.auth else { return };
+    section(out, "Authentication");
+    field(out, "mechanism", &escape_str(&a.mechanism));
+    if let Some(t) = &a.token {
+        let expiry = match (t.expires, t.expired) {
+            (Some(exp), Some(true)) => format!("{exp} (Unix time), {}", "expired".red()),
+            (Some(exp), _) => format!("{exp} (Unix time), valid"),
+            _ => "none given".into(),
+        };
+        field(
+            out,
+            "token user",
+            &escape_str(t.user.as_deref().unwrap_or("-")),
+        );
+        field(out, "audience", &escape_str(&t.audience.join(", ")));
+        field(
+            out,
+            "scopes",
+            &escape_str(&[t.scopes.clone(), t.roles.clone()].concat().join(" ")),
+        );
+        field(out, "expires", &expiry);
+        if let Some(iss) = &t.issuer {
+            field(out, "issuer", &escape_str(iss));
+        }
+    }
+    match a.server_signature_verified {
+        Some(true) => field(out, "server proof", &"verified (SCRAM)".green().to_string()),
+        Some(false) => field(
+            out,
+            "server proof",
+            &"did not verify (SCRAM)".red().to_string(),
+        ),
+        None => {}
+    }
+    if let Some(n) = &a.ntlm_target {
+        let names = [
+            &n.dns_computer,
+            &n.netbios_computer,
+            &n.dns_domain,
+            &n.netbios_domain,
+        ]
+        .iter()
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(", ");
+        field(out, "NTLM target", &escape_str(&names));
+    }
+    if let Some(e) = &a.oauth_error {
+        field(out, "OAuth error", &escape_str(e));
     }
 }
 

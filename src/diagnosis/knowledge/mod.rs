@@ -109,46 +109,40 @@ pub fn explain(status: &Status, greeting: Option<&str>) -> Option<String> {
     response_code(&name).map(|(meaning, remedy)| format!("[{name}] {meaning}. {remedy}"))
 }
 
-/// Adds a finding for each known error text and each RFC 5530 code in the report's
-/// responses (once each).
+/// Adds a finding for each known error text and each RFC 5530 code among the server lines
+/// of the report's transcript (once each; a BYE that belongs to no command included).
 pub fn annotate(report: &mut Report) {
     let greeting = report.server.greeting.clone();
     let mut found: Vec<Finding> = Vec::new();
-    for step in &report.steps {
-        for line in &step.received {
-            let Some(status) = status_of(line) else {
-                continue;
-            };
-            let mut push = |f: Finding| {
-                if !found
-                    .iter()
-                    .chain(&report.findings)
-                    .any(|o| o.code == f.code)
-                {
-                    found.push(f.at_hop(step.hop));
-                }
-            };
-            if refusal(&status) {
-                if let Some(e) = lookup(&status.text, greeting.as_deref()) {
-                    push(known(e));
-                }
+    for line in report.transcript.iter().filter(|w| w.dir == "S") {
+        let Some(status) = status_of(&line.line) else {
+            continue;
+        };
+        let mut push = |f: Finding| {
+            if !found
+                .iter()
+                .chain(&report.findings)
+                .any(|o| o.code == f.code)
+            {
+                found.push(f.at_hop(line.hop));
             }
-            if let Some(name) = code_name(&status) {
-                if let Some((meaning, remedy)) = response_code(&name) {
-                    push(
-                        Finding::new(
-                            &format!("rfc5530-{}", name.to_ascii_lowercase()),
-                            Severity::Info,
-                            format!("[{name}]: {meaning}"),
-                        )
-                        .detail(format!(
-                            "{} during {}",
-                            crate::proto::sanitize::escape_str(&status.text),
-                            step.name
-                        ))
-                        .remedy(remedy),
-                    );
-                }
+        };
+        if refusal(&status) {
+            if let Some(e) = lookup(&status.text, greeting.as_deref()) {
+                push(known(e));
+            }
+        }
+        if let Some(name) = code_name(&status) {
+            if let Some((meaning, remedy)) = response_code(&name) {
+                push(
+                    Finding::new(
+                        &format!("rfc5530-{}", name.to_ascii_lowercase()),
+                        Severity::Info,
+                        format!("[{name}]: {meaning}"),
+                    )
+                    .detail(line.line.clone())
+                    .remedy(remedy),
+                );
             }
         }
     }
