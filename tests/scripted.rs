@@ -352,7 +352,12 @@ fn sync_literal_waits_for_the_continuation() {
     let r = json(&out);
     assert_eq!(
         codes(&r),
-        ["plaintext-login", "login-failed", "logout-incomplete"]
+        [
+            "plaintext-login",
+            "login-failed",
+            "logout-incomplete",
+            "rfc5530-authenticationfailed"
+        ]
     );
     assert_eq!(r["findings"][1]["detail"], "nope");
     assert_eq!(r["findings"][2]["severity"], "info");
