@@ -205,6 +205,7 @@ pub fn parse_target_info(mut b: &[u8]) -> TargetInfo {
 /// What an AUTHENTICATE message carries, for the server's check.
 pub struct Authenticate {
     pub user: String,
+    pub lm_response: Vec<u8>,
     pub domain: String,
     pub nt_response: Vec<u8>,
 }
@@ -219,14 +220,19 @@ pub fn parse_authenticate(m: &[u8]) -> Result<Authenticate, String> {
             .ok_or("a field points outside the message")
     };
     Ok(Authenticate {
+        lm_response: field(m, 12).unwrap_or_default().to_vec(),
         nt_response: field(m, 20).ok_or("no NT response")?.to_vec(),
         domain: text(28)?,
         user: text(36)?,
     })
 }
 
-/// The server's check of an NTLMv2 response (MS-NLMP §3.3.2).
+/// The server's check of the response: NTLMv2 (MS-NLMP §3.3.2), or the NTLMv1 that
+/// Windows 2000 servers accepted and Cyrus SASL's client still sends (§3.3.1).
 pub fn verify(a: &Authenticate, password: &str, server_challenge: &[u8; 8]) -> bool {
+    if a.nt_response.len() == 24 {
+        return verify_v1(a, password, server_challenge);
+    }
     if a.nt_response.len() < 16 + 28 {
         return false;
     }
@@ -239,6 +245,52 @@ pub fn verify(a: &Authenticate, password: &str, server_challenge: &[u8; 8]) -> b
         .zip(proof)
         .fold(0u8, |acc, (x, y)| acc | (x ^ y))
         == 0
+}
+
+/// NTLMv1 (MS-NLMP §3.3.1): DESL(NTOWFv1, challenge), where the challenge is the
+/// server's, or with extended session security the first 8 bytes of
+/// MD5(server challenge || client challenge) and the client challenge starts the LM
+/// response.
+fn verify_v1(a: &Authenticate, password: &str, server_challenge: &[u8; 8]) -> bool {
+    let nt_hash: [u8; 16] = Md4::digest(utf16(password)).into();
+    let plain = desl(&nt_hash, server_challenge);
+    let ess = a.lm_response.get(..8).map(|client| {
+        let digest = Md5::digest([&server_challenge[..], client].concat());
+        let mut challenge = [0u8; 8];
+        challenge.copy_from_slice(&digest[..8]);
+        desl(&nt_hash, &challenge)
+    });
+    same(&plain, &a.nt_response) || ess.is_some_and(|e| same(&e, &a.nt_response))
+}
+
+/// Compared in full: no early exit on the first differing byte.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// DESL (MS-NLMP §6): three DES encryptions of `data` under 7-byte pieces of the key.
+fn desl(key: &[u8; 16], data: &[u8; 8]) -> Vec<u8> {
+    use des::cipher::{BlockEncrypt, KeyInit};
+    let mut k = [0u8; 21];
+    k[..16].copy_from_slice(key);
+    k.chunks(7)
+        .flat_map(|seven| {
+            let cipher = des::Des::new(&des_key(seven).into());
+            let mut block = (*data).into();
+            cipher.encrypt_block(&mut block);
+            block.to_vec()
+        })
+        .collect()
+}
+
+/// A 56-bit key spread over 8 bytes, 7 bits each (the parity bit is ignored by DES).
+fn des_key(seven: &[u8]) -> [u8; 8] {
+    let bits = seven.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    let mut key = [0u8; 8];
+    for (i, k) in key.iter_mut().enumerate() {
+        *k = (((bits >> (49 - 7 * i)) & 0x7f) as u8) << 1;
+    }
+    key
 }
 
 fn ntowfv2(password: &str, user: &str, domain: &str) -> Vec<u8> {
@@ -336,6 +388,35 @@ mod tests {
             super::super::hex(&proof),
             "68cd0ab851e51c96aabc927bebef6a1c"
         );
+    }
+
+    /// MS-NLMP §4.2.2 (NTLMv1) and §4.2.3 (NTLMv1 with extended session security, client
+    /// challenge aa*8): password "Password", server challenge 0123456789abcdef.
+    #[test]
+    fn ms_nlmp_ntlmv1_examples() {
+        let server = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+        let unhex = |h: &str| {
+            (0..h.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                .collect::<Vec<u8>>()
+        };
+        let v1 = Authenticate {
+            user: "User".into(),
+            lm_response: vec![0; 24],
+            domain: "Domain".into(),
+            nt_response: unhex("67c43011f30298a2ad35ece64f16331c44bdbed927841f94"),
+        };
+        assert!(verify(&v1, "Password", &server));
+        assert!(!verify(&v1, "password", &server));
+        let mut lm = vec![0xaa; 8];
+        lm.extend([0; 16]);
+        let ess = Authenticate {
+            lm_response: lm,
+            nt_response: unhex("7537f803ae367128ca458204bde7caf81e97ed2683267232"),
+            ..v1
+        };
+        assert!(verify(&ess, "Password", &server));
     }
 
     #[test]
