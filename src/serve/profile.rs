@@ -148,7 +148,9 @@ pub const PROFILES: &[EmuProfile] = &[
     },
 ];
 
-/// Microsoft 365 as published protocol logs show it.
+/// Microsoft 365 as published protocol logs show it. CLIENTACCESSRULES,
+/// CLIENTNETWORKPRESENCELOCATION and BACKENDAUTHENTICATE name no command: advertising them
+/// asks nothing of a client.
 const OFFICE365: EmuProfile = EmuProfile {
     name: "office365",
     summary: "Microsoft 365 (Exchange Online): OAuth only; a token without the IMAP scope authenticates, then every command is \"not connected\"",
@@ -167,14 +169,19 @@ const OFFICE365: EmuProfile = EmuProfile {
     ..EXCHANGE55
 };
 
-/// Gmail as published protocol logs show it.
+/// Gmail as published protocol logs show it, with only the capabilities the emulator
+/// implements: the real server also offers QUOTA, XLIST, X-GM-EXT-1, XYZZY,
+/// AUTH=PLAIN-CLIENTTOKEN and AUTH=XOAUTH before login, and COMPRESS=DEFLATE, ENABLE,
+/// CONDSTORE, ESEARCH, UTF8=ACCEPT, LIST-EXTENDED, LIST-STATUS, LITERAL-, SPECIAL-USE and
+/// APPENDLIMIT=35651584 after it. A client told of them would use them, and an emulator
+/// that then answers BAD tests nothing.
 const GMAIL: EmuProfile = EmuProfile {
     name: "gmail",
     summary: "Gmail: passwords refused (application-specific password required); XOAUTH2/OAUTHBEARER with the scope https://mail.google.com/",
     source: "BrianLeishman/go-imap #25 (Gimap greeting, ALERT Application-specific password required); andreiaugustin/gmail_extractor #4 (Invalid credentials (Failure)); Google's XOAUTH2 protocol documentation (the JSON error challenge); capability list inferred from published CAPABILITY replies",
     greeting: "* OK Gimap ready for requests from 127.0.0.1 imapdiag",
-    capabilities: "IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER AUTH=XOAUTH",
-    capabilities_after_login: Some("IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 UIDPLUS COMPRESS=DEFLATE ENABLE MOVE CONDSTORE ESEARCH UTF8=ACCEPT LIST-EXTENDED LIST-STATUS LITERAL- SPECIAL-USE APPENDLIMIT=35651584"),
+    capabilities: "IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=OAUTHBEARER",
+    capabilities_after_login: Some("IMAP4rev1 UNSELECT IDLE NAMESPACE ID CHILDREN UIDPLUS MOVE"),
     namespace: r#"(("" "/")) NIL NIL"#,
     login_ok: "OK {user} authenticated (Success)",
     login_failed: "NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)",
