@@ -149,7 +149,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The server to emulate (--list-profiles shows them)')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on; anything but loopback must be given explicitly')
             [CompletionResult]::new('--home-listen', '--home-listen', [CompletionResultType]::ParameterName, 'Where the home server of a referral profile listens')
-            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'Users and mailboxes: lines `user:password[:Mailbox=SOURCE,...[:HOME]]`; SOURCE is a message count, a directory of .eml files or an mbox file; HOME the referral''s user')
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections served at once; more are refused with BYE')

@@ -140,7 +140,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --profile 'The server to emulate (--list-profiles shows them)'
             cand --listen 'Address to listen on; anything but loopback must be given explicitly'
             cand --home-listen 'Where the home server of a referral profile listens'
-            cand --users 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`'
+            cand --users 'Users and mailboxes: lines `user:password[:Mailbox=SOURCE,...[:HOME]]`; SOURCE is a message count, a directory of .eml files or an mbox file; HOME the referral''s user'
             cand --tls-cert 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)'
             cand --tls-key 'PEM private key for --tls-cert'
             cand --max-connections 'Connections served at once; more are refused with BYE'

@@ -179,7 +179,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand profiles" -s h -l help
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l profile -d 'The server to emulate (--list-profiles shows them)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l listen -d 'Address to listen on; anything but loopback must be given explicitly' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l home-listen -d 'Where the home server of a referral profile listens' -r
-complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l users -d 'Users and mailboxes: lines `user:password[:Mailbox=N,...]`' -r -F
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l users -d 'Users and mailboxes: lines `user:password[:Mailbox=SOURCE,...[:HOME]]`; SOURCE is a message count, a directory of .eml files or an mbox file; HOME the referral\'s user' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l tls-cert -d 'PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l max-connections -d 'Connections served at once; more are refused with BYE' -r

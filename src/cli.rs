@@ -106,7 +106,8 @@ pub struct ServeArgs {
     /// Where the home server of a referral profile listens
     #[arg(long, default_value = "127.0.0.1:1144", value_name = "ADDR")]
     pub home_listen: std::net::SocketAddr,
-    /// Users and mailboxes: lines `user:password[:Mailbox=N,...]`
+    /// Users and mailboxes: lines `user:password[:Mailbox=SOURCE,...[:HOME]]`; SOURCE is a
+    /// message count, a directory of .eml files or an mbox file; HOME the referral's user
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,
     /// PEM certificate chain for STARTTLS (a self-signed one is generated otherwise)

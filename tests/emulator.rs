@@ -261,13 +261,10 @@ fn authenticate_plain_and_users_file() {
     c.say(b"AGNhcm9sAGM0cjBs\r\n");
     assert_eq!(c.line(), "a1 OK LOGIN completed\r\n");
     c.say(b"a2 LIST \"\" *\r\n");
-    assert_eq!(c.line(), "* LIST () \"/\" INBOX\r\n");
-    assert_eq!(c.line(), "* LIST () \"/\" Archive\r\n");
+    assert_eq!(c.line(), "* LIST (\\HasNoChildren) \"/\" Archive\r\n");
+    assert_eq!(c.line(), "* LIST (\\HasNoChildren) \"/\" INBOX\r\n");
     assert_eq!(c.line(), "a2 OK LIST completed.\r\n");
     c.say(b"a3 STATUS Archive (MESSAGES)\r\n");
-    assert_eq!(
-        c.line(),
-        "* STATUS Archive (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 1 UNSEEN 0)\r\n"
-    );
+    assert_eq!(c.line(), "* STATUS Archive (MESSAGES 2)\r\n");
     assert_eq!(c.line(), "a3 OK STATUS completed.\r\n");
 }

@@ -1,14 +1,20 @@
 //! The emulator's users and mailboxes: a small built-in set, or `--users FILE` with lines
-//! `user:password[:Mailbox=count,Mailbox=count...]` (`#` starts a comment).
+//! `user:password[:Mailbox=SOURCE,...[:HOME]]` where SOURCE is a message count, a directory
+//! of .eml files, or an mbox file, and HOME the identity a login referral names (RFC 2221
+//! §4.1; the user's own name when absent). `#` starts a comment.
 
 use std::path::Path;
+
+use super::store::Source;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub user: String,
     pub password: String,
-    /// Mailbox name and message count.
-    pub mailboxes: Vec<(String, u32)>,
+    /// Mailbox name and where its messages come from.
+    pub mailboxes: Vec<(String, Source)>,
+    /// The user on the home server, for login referrals.
+    pub home: Option<String>,
 }
 
 impl Account {
@@ -16,16 +22,17 @@ impl Account {
         Account {
             user: user.into(),
             password: password.into(),
-            mailboxes: mailboxes.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
+            mailboxes: mailboxes
+                .iter()
+                .map(|(m, n)| (m.to_string(), Source::Generated(*n)))
+                .collect(),
+            home: None,
         }
     }
 
-    pub fn mailbox(&self, name: &str) -> Option<u32> {
-        let is_inbox = name.eq_ignore_ascii_case("INBOX");
-        self.mailboxes
-            .iter()
-            .find(|(m, _)| m == name || (is_inbox && m.eq_ignore_ascii_case("INBOX")))
-            .map(|(_, n)| *n)
+    /// The user a referral URL names.
+    pub fn home_user(&self) -> &str {
+        self.home.as_deref().unwrap_or(&self.user)
     }
 }
 
@@ -38,7 +45,11 @@ pub fn builtin() -> Vec<Account> {
             &[("INBOX", 3), ("Sent Items", 1), ("Drafts", 0)],
         ),
         Account::new("bob", "hunter2", &[("INBOX", 1)]),
-        Account::new("DOMname/UserN/AliasN", "PASSword", &[("INBOX", 2)]),
+        Account {
+            // KB217388's login, referred to its home identity.
+            home: Some("redmond/reedl/imapf".into()),
+            ..Account::new("DOMname/UserN/AliasN", "PASSword", &[("INBOX", 2)])
+        },
         Account::new(
             "redmond/reedl/imapf",
             "PASSword",
@@ -56,7 +67,7 @@ pub fn load(path: &Path) -> Result<Vec<Account>, String> {
         .map(|(i, l)| {
             parse_line(l).ok_or_else(|| {
                 format!(
-                    "{}:{}: expected user:password[:Mailbox=N,...]",
+                    "{}:{}: expected user:password[:Mailbox=N|DIR|MBOX,...[:HOME]]",
                     path.display(),
                     i + 1
                 )
@@ -66,25 +77,37 @@ pub fn load(path: &Path) -> Result<Vec<Account>, String> {
 }
 
 fn parse_line(line: &str) -> Option<Account> {
-    let mut parts = line.splitn(3, ':');
+    let mut parts = line.splitn(4, ':');
     let user = parts.next().filter(|u| !u.is_empty())?;
     let password = parts.next()?;
-    let mut mailboxes = vec![("INBOX".to_string(), 0)];
+    let mut mailboxes = vec![("INBOX".to_string(), Source::Generated(0))];
     for spec in parts
         .next()
         .unwrap_or("")
         .split(',')
         .filter(|s| !s.is_empty())
     {
-        let (name, count) = spec.split_once('=').unwrap_or((spec, "0"));
-        let count = count.trim().parse().ok()?;
+        let (name, source) = spec.split_once('=').unwrap_or((spec, "0"));
+        let source = source.trim();
+        let source = match source.parse() {
+            Ok(n) => Source::Generated(n),
+            Err(_) if source.starts_with('/') || source.starts_with('.') => {
+                Source::Path(source.into())
+            }
+            Err(_) => return None,
+        };
         mailboxes.retain(|(m, _)| m != name);
-        mailboxes.push((name.trim().to_string(), count));
+        mailboxes.push((name.trim().to_string(), source));
     }
     Some(Account {
         user: user.into(),
         password: password.into(),
         mailboxes,
+        home: parts
+            .next()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_string),
     })
 }
 
@@ -94,12 +117,20 @@ mod tests {
 
     #[test]
     fn parses_lines() {
-        let a = parse_line("carol:pw:INBOX=4,Archive=10").unwrap();
+        let a = parse_line("carol:pw:INBOX=4,Archive=/srv/mail/archive.mbox").unwrap();
         assert_eq!(
             a.mailboxes,
-            vec![("INBOX".to_string(), 4), ("Archive".to_string(), 10)]
+            vec![
+                ("INBOX".to_string(), Source::Generated(4)),
+                (
+                    "Archive".to_string(),
+                    Source::Path("/srv/mail/archive.mbox".into())
+                )
+            ]
         );
-        assert_eq!(a.mailbox("inbox"), Some(4));
+        assert_eq!(a.home, None);
+        let b = parse_line("dave:pw::corp/dave").unwrap();
+        assert_eq!(b.home_user(), "corp/dave");
         assert!(parse_line(":pw").is_none());
         assert!(parse_line("u:p:A=x").is_none());
     }

@@ -14,6 +14,7 @@ use super::accounts::Account;
 use super::conn::{Limits, ServerConn};
 use super::profile::{by_name, EmuProfile};
 use super::session::{self, Ctx};
+use super::store::Store;
 use super::tls::ServerTls;
 use crate::client::stream::Stream;
 
@@ -49,6 +50,7 @@ impl Drop for Running {
 
 struct Shared {
     accounts: Arc<Vec<Account>>,
+    store: Arc<Store>,
     tls: Arc<ServerTls>,
     max_connections: usize,
     idle: Duration,
@@ -59,6 +61,7 @@ struct Shared {
 pub async fn start(cfg: ServeConfig) -> std::io::Result<Running> {
     let cert_pem = cfg.tls.cert_pem.clone();
     let shared = Arc::new(Shared {
+        store: Arc::new(Store::new(&cfg.accounts)),
         accounts: Arc::new(cfg.accounts),
         tls: cfg.tls,
         max_connections: cfg.max_connections,
@@ -86,9 +89,13 @@ pub async fn start(cfg: ServeConfig) -> std::io::Result<Running> {
 /// As Dovecot's `auth_failure_delay` (2 s) and Exchange's tarpit, a little shorter.
 pub const FAILED_LOGIN_DELAY: Duration = Duration::from_secs(1);
 
+/// Accepts until aborted; the connections' tasks live in a set owned by this loop, so
+/// stopping the listener (dropping `Running`) stops every session too.
 async fn accept_loop(listener: TcpListener, profile: &'static EmuProfile, shared: Arc<Shared>) {
     let slots = Arc::new(Semaphore::new(shared.max_connections));
+    let mut sessions = tokio::task::JoinSet::new();
     loop {
+        while sessions.try_join_next().is_some() {}
         let Ok((tcp, peer)) = listener.accept().await else {
             continue;
         };
@@ -97,7 +104,7 @@ async fn accept_loop(listener: TcpListener, profile: &'static EmuProfile, shared
             continue;
         };
         let shared = shared.clone();
-        tokio::spawn(async move {
+        sessions.spawn(async move {
             log(&shared, profile, peer, "connected");
             let result = serve_one(tcp, profile, &shared).await;
             log(&shared, profile, peer, &format!("closed{result}"));
@@ -131,6 +138,7 @@ async fn serve_one(tcp: TcpStream, profile: &'static EmuProfile, shared: &Shared
         profile,
         accounts: shared.accounts.clone(),
         tls: shared.tls.clone(),
+        store: shared.store.clone(),
     };
     match session::run(conn, &ctx).await {
         Ok(()) => String::new(),

@@ -4,10 +4,14 @@
 
 pub mod accounts;
 mod conn;
+mod fetch;
 pub mod listener;
 pub mod parse;
 pub mod profile;
+mod search;
+mod selected;
 mod session;
+pub mod store;
 pub mod tls;
 pub mod wildcard;
 

@@ -8,6 +8,8 @@ use super::accounts::Account;
 use super::conn::{ConnError, ServerConn};
 use super::parse::{parse_command, ClientCommand, ParseError, Token};
 use super::profile::{EmuProfile, OAuthMode, ReferralMode, NO_REPLICA};
+use super::selected::{Mail, Selected};
+use super::store::Store;
 use super::tls::ServerTls;
 use super::wildcard::matches as wildcard;
 use crate::proto::command::astring_text;
@@ -16,15 +18,43 @@ pub struct Ctx {
     pub profile: &'static EmuProfile,
     pub accounts: Arc<Vec<Account>>,
     pub tls: Arc<ServerTls>,
+    pub store: Arc<Store>,
+}
+
+impl Ctx {
+    /// The capabilities a client is told of, before or after login.
+    fn capabilities(&self, logged_in: bool) -> &'static str {
+        match self.profile.capabilities_after_login {
+            Some(after) if logged_in => after,
+            _ => self.profile.capabilities,
+        }
+    }
+
+    fn advertises(&self, cap: &str) -> bool {
+        self.capabilities(true)
+            .split(' ')
+            .any(|c| c.eq_ignore_ascii_case(cap))
+    }
+
+    fn mail(&self, account: usize) -> Mail<'_> {
+        Mail {
+            store: &self.store,
+            account,
+            caps: self.capabilities(true),
+            no_mailbox: self.profile.no_mailbox,
+        }
+    }
 }
 
 #[derive(Clone)]
 enum State {
     NotAuthenticated,
-    /// Logged in as `accounts[account]`; `referred` after a login referral (KB217388).
+    /// Logged in as `accounts[account]`; `referred` after a login referral (KB217388);
+    /// the mailbox open in the selected state, if any.
     Authenticated {
         account: usize,
         referred: bool,
+        selected: Option<Selected>,
     },
     /// Microsoft 365's state after a token without the IMAP permission: authenticated, but
     /// every command fails; the count of those failures.
@@ -69,6 +99,12 @@ pub async fn run(mut conn: ServerConn, ctx: &Ctx) -> Result<(), ConnError> {
         };
         let (lines, next) = match cmd.name.as_str() {
             "AUTHENTICATE" => authenticate(&mut conn, ctx, &cmd, &mut state).await?,
+            "IDLE" if ctx.advertises("IDLE") && matches!(state, State::Authenticated { .. }) => {
+                match idle(&mut conn, ctx, &cmd.tag, &mut state).await {
+                    Ok(reply) => reply,
+                    Err(e) => return farewell(&mut conn, e).await,
+                }
+            }
             _ => dispatch(ctx, &cmd, &mut state, conn.is_tls()),
         };
         for line in &lines {
@@ -116,13 +152,23 @@ fn dispatch(ctx: &Ctx, cmd: &ClientCommand, state: &mut State, tls: bool) -> (Ve
         }
     }
     let logged_in = !matches!(state, State::NotAuthenticated);
+    if let State::Authenticated {
+        account,
+        referred: false,
+        selected,
+    } = state
+    {
+        if !matches!(cmd.name.as_str(), "SELECT" | "EXAMINE" | "STATUS") {
+            if let Some(lines) = ctx.mail(*account).command(cmd, selected) {
+                return (lines, Next::Continue);
+            }
+        }
+    }
     match (cmd.name.as_str(), state.clone()) {
         ("CAPABILITY", _) => {
+            // RFC 3501 §6.2.1: STARTTLS only before authentication.
             let starttls = if tls || logged_in { "" } else { " STARTTLS" };
-            let caps = match p.capabilities_after_login {
-                Some(after) if logged_in => after,
-                _ => p.capabilities,
-            };
+            let caps = ctx.capabilities(logged_in);
             (
                 vec![
                     format!("* CAPABILITY {caps}{starttls}"),
@@ -160,8 +206,8 @@ fn dispatch(ctx: &Ctx, cmd: &ClientCommand, state: &mut State, tls: bool) -> (Ve
         ("LIST" | "LSUB" | "RLIST" | "RLSUB", State::Authenticated { account, .. }) => {
             (list(ctx, cmd, account), Next::Continue)
         }
-        ("SELECT" | "EXAMINE" | "STATUS", State::Authenticated { account, referred }) => {
-            (open(ctx, cmd, account, referred), Next::Continue)
+        ("SELECT" | "EXAMINE" | "STATUS", State::Authenticated { .. }) => {
+            (open(ctx, cmd, state), Next::Continue)
         }
         (name, State::NotAuthenticated)
             if matches!(
@@ -195,7 +241,9 @@ fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) ->
             *state = State::Authenticated {
                 account,
                 referred: true,
+                selected: None,
             };
+            let url = referral_url(url, ctx.accounts[account].home_user());
             let (ok, completed) = p.login_ok.split_once(' ').unwrap_or(("OK", p.login_ok));
             vec![format!("{tag} {ok} [REFERRAL {url}] {completed}")]
         }
@@ -203,6 +251,7 @@ fn login(ctx: &Ctx, tag: &str, user: &str, password: &str, state: &mut State) ->
             *state = State::Authenticated {
                 account,
                 referred: false,
+                selected: None,
             };
             vec![format!("{tag} {}", p.login_ok.replace("{user}", user))]
         }
@@ -294,6 +343,7 @@ async fn oauth(
             *state = State::Authenticated {
                 account,
                 referred: false,
+                selected: None,
             };
             let user = ctx.accounts[account].user.clone();
             vec![format!(
@@ -448,12 +498,13 @@ fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {
         lines.push(format!("* {word} (\\Noselect) \"/\" \"\""));
     } else {
         let full = format!("{reference}{pattern}");
-        for (name, _) in ctx.accounts[account]
-            .mailboxes
-            .iter()
-            .filter(|(m, _)| wildcard(&full, m))
-        {
-            lines.push(format!("* {word} () \"/\" {}", astring_text(name)));
+        let names = ctx.store.names(account);
+        for name in names.iter().filter(|m| wildcard(&full, m)) {
+            lines.push(format!(
+                "* {word} ({}) \"/\" {}",
+                children(ctx, &names, name),
+                astring_text(name)
+            ));
         }
         if let ReferralMode::Mailbox { mailbox, .. } = ctx.profile.referral {
             // RFC 2193 §3: remote mailboxes appear only in RLIST and RLSUB.
@@ -466,10 +517,48 @@ fn list(ctx: &Ctx, cmd: &ClientCommand, account: usize) -> Vec<String> {
     lines
 }
 
-/// SELECT, EXAMINE and STATUS.
-fn open(ctx: &Ctx, cmd: &ClientCommand, account: usize, referred: bool) -> Vec<String> {
+/// RFC 3348 §3: with CHILDREN advertised, every LIST reply says whether the mailbox has
+/// children.
+fn children(ctx: &Ctx, names: &[String], name: &str) -> &'static str {
+    if !ctx.advertises("CHILDREN") {
+        return "";
+    }
+    let prefix = format!("{name}/");
+    if names.iter().any(|n| n.starts_with(&prefix)) {
+        "\\HasChildren"
+    } else {
+        "\\HasNoChildren"
+    }
+}
+
+/// The login referral's URL for this user (RFC 5092 §3.2: the user is percent-encoded),
+/// on the profile's home server.
+fn referral_url(template: &str, user: &str) -> String {
+    let host = template.rsplit_once('@').map_or(template, |(_, h)| h);
+    let user: String = user
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("imap://{user};AUTH=*@{host}")
+}
+
+/// SELECT, EXAMINE and STATUS, after the referral checks.
+fn open(ctx: &Ctx, cmd: &ClientCommand, state: &mut State) -> Vec<String> {
     let p = ctx.profile;
     let tag = &cmd.tag;
+    let State::Authenticated {
+        account,
+        referred,
+        selected,
+    } = state
+    else {
+        return vec![format!("{tag} {}", p.bad_command)];
+    };
     let Some(name) = cmd.args.first().and_then(Token::as_text) else {
         return vec![format!("{tag} {}", p.bad_command)];
     };
@@ -480,39 +569,65 @@ fn open(ctx: &Ctx, cmd: &ClientCommand, account: usize, referred: bool) -> Vec<S
             )];
         }
     }
-    let Some(count) = ctx.accounts[account].mailbox(&name) else {
+    let mail = ctx.mail(*account);
+    if ctx.store.resolve(*account, &name).is_none() {
         return vec![format!("{tag} {}", p.no_mailbox)];
-    };
-    if referred {
+    }
+    if *referred {
         // KB217388: logged in on a server that is not the user's home server.
         return vec![format!("{tag} {NO_REPLICA}")];
     }
-    if cmd.name == "STATUS" {
-        return vec![
-            format!(
-                "* STATUS {} (MESSAGES {count} UIDNEXT {} UIDVALIDITY 1 UNSEEN 0)",
-                astring_text(&name),
-                count + 1
-            ),
-            format!("{tag} OK STATUS completed."),
-        ];
+    match cmd.name.as_str() {
+        "STATUS" => mail.command(cmd, selected).unwrap_or_default(),
+        word => mail.select(tag, &name, word == "EXAMINE", selected),
     }
-    let (access, word) = if cmd.name == "EXAMINE" {
-        ("READ-ONLY", "EXAMINE")
-    } else {
-        ("READ-WRITE", "SELECT")
-    };
-    vec![
-        "* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)".to_string(),
-        format!("* {count} EXISTS"),
-        "* 0 RECENT".to_string(),
-        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)] Permanent flags"
-            .to_string(),
-        "* OK [UIDVALIDITY 1] UIDVALIDITY value".to_string(),
-        format!(
-            "* OK [UIDNEXT {}] The next unique identifier value",
-            count + 1
-        ),
-        format!("{tag} OK [{access}] {word} completed."),
-    ]
 }
+
+/// IDLE (RFC 2177): new messages are announced until the client's DONE; the command's
+/// deadline is the autologout of RFC 3501 §5.4 (30 minutes), which no traffic moves.
+async fn idle(
+    conn: &mut ServerConn,
+    ctx: &Ctx,
+    tag: &str,
+    state: &mut State,
+) -> Result<(Vec<String>, Next), ConnError> {
+    let State::Authenticated {
+        account, selected, ..
+    } = state
+    else {
+        return Ok((
+            vec![format!("{tag} {}", ctx.profile.bad_command)],
+            Next::Continue,
+        ));
+    };
+    let mail = ctx.mail(*account);
+    conn.send("+ IDLE accepted, awaiting DONE command.")
+        .await
+        .map_err(ConnError::Io)?;
+    let deadline = tokio::time::Instant::now() + IDLE_LIMIT;
+    loop {
+        // A line read stopped by the poll keeps what it has buffered (ServerConn::fill
+        // only appends completed reads), so polling loses no byte.
+        let poll = tokio::time::Duration::from_millis(500);
+        match tokio::time::timeout(poll, conn.read_line(deadline)).await {
+            Ok(line) => {
+                let line = line?;
+                if line.eq_ignore_ascii_case(b"DONE") {
+                    return Ok((vec![format!("{tag} OK IDLE completed.")], Next::Continue));
+                }
+                return Ok((vec![format!("{tag} BAD Expected DONE.")], Next::Continue));
+            }
+            Err(_) => {
+                for line in selected
+                    .as_mut()
+                    .map(|s| mail.updates(s))
+                    .unwrap_or_default()
+                {
+                    conn.send(&line).await.map_err(ConnError::Io)?;
+                }
+            }
+        }
+    }
+}
+
+const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30 * 60);

@@ -9,7 +9,7 @@ root=target/real-servers/root
 
 packages=(dovecot-imapd libssl-dev pkg-config cyrus-common cyrus-clients sasl2-bin
   libsasl2-modules courier-base courier-authlib courier-authlib-userdb libcourier-unicode4
-  libgamin0 libidn12 libgdbm6 prometheus)
+  libgamin0 libidn12 libgdbm6 prometheus isync curl python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
