@@ -30,6 +30,20 @@ impl Ctx {
         }
     }
 
+    /// The CAPABILITY reply's list. After login, a profile without a recorded list drops
+    /// what only the not-authenticated state uses: AUTHENTICATE's mechanisms and SASL-IR
+    /// (RFC 3501 §6.2.2), as STARTTLS (§6.2.1).
+    fn advertised(&self, logged_in: bool) -> String {
+        let caps = self.capabilities(logged_in);
+        if !logged_in || self.profile.capabilities_after_login.is_some() {
+            return caps.to_string();
+        }
+        caps.split(' ')
+            .filter(|c| !c.starts_with("AUTH=") && *c != "SASL-IR")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     fn advertises(&self, cap: &str) -> bool {
         self.capabilities(true)
             .split(' ')
@@ -168,7 +182,7 @@ fn dispatch(ctx: &Ctx, cmd: &ClientCommand, state: &mut State, tls: bool) -> (Ve
         ("CAPABILITY", _) => {
             // RFC 3501 §6.2.1: STARTTLS only before authentication.
             let starttls = if tls || logged_in { "" } else { " STARTTLS" };
-            let caps = ctx.capabilities(logged_in);
+            let caps = ctx.advertised(logged_in);
             (
                 vec![
                     format!("* CAPABILITY {caps}{starttls}"),
