@@ -61,10 +61,15 @@ pub struct Handshake {
     pub info: TlsInfo,
 }
 
-/// The client's TLS configuration, built once per run and shared by every connection:
-/// the trust roots (the platform's, and `--ca-file`) and the protocol policy.
+/// The client's TLS configuration, shared by every connection of a run: the trust roots
+/// (the platform's, and `--ca-file`) and the protocol policy. The platform's store is read
+/// on the first handshake, once per run, and not at all by a run that never starts TLS.
 #[derive(Clone)]
-pub struct Connector(SslConnector);
+pub struct Connector {
+    ca_file: Option<std::path::PathBuf>,
+    legacy: bool,
+    built: Arc<std::sync::OnceLock<Result<SslConnector, String>>>,
+}
 
 impl std::fmt::Debug for Connector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -72,10 +77,37 @@ impl std::fmt::Debug for Connector {
     }
 }
 
+impl Connector {
+    fn get(&self) -> Result<SslConnector, String> {
+        self.built
+            .get_or_init(|| build(self.ca_file.as_deref(), self.legacy))
+            .clone()
+    }
+}
+
+/// The run's connector; an unusable `--ca-file` is reported now, before any connection.
+pub fn connector(settings: &TlsSettings) -> Result<Connector, String> {
+    if let Some(ca) = &settings.ca_file {
+        let pem = std::fs::read(ca)
+            .map_err(|e| format!("cannot load --ca-file {}: {e}", ca.display()))?;
+        if X509::stack_from_pem(&pem).map_or(true, |certs| certs.is_empty()) {
+            return Err(format!(
+                "cannot load --ca-file {}: no PEM certificate in it",
+                ca.display()
+            ));
+        }
+    }
+    Ok(Connector {
+        ca_file: settings.ca_file.clone(),
+        legacy: settings.legacy,
+        built: Arc::default(),
+    })
+}
+
 /// Builds the connector: OpenSSL's default verify paths, the platform's root store
 /// (rustls-native-certs: Windows' and macOS' stores, the probed bundle elsewhere), the
 /// `--ca-file` anchors, and TLS 1.2 or later unless `--tls-legacy` (RFC 8996).
-pub fn connector(settings: &TlsSettings) -> Result<Connector, String> {
+fn build(ca_file: Option<&std::path::Path>, legacy: bool) -> Result<SslConnector, String> {
     let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     for der in rustls_native_certs::load_native_certs().certs {
         if let Ok(cert) = X509::from_der(&der) {
@@ -83,12 +115,12 @@ pub fn connector(settings: &TlsSettings) -> Result<Connector, String> {
             let _ = builder.cert_store_mut().add_cert(cert);
         }
     }
-    if let Some(ca) = &settings.ca_file {
+    if let Some(ca) = ca_file {
         builder
             .set_ca_file(ca)
             .map_err(|e| format!("cannot load --ca-file {}: {e}", ca.display()))?;
     }
-    if settings.legacy {
+    if legacy {
         // Exchange 2000/2003-era servers: TLS 1.0 and SHA-1/RSA-1024 certificates.
         builder.set_security_level(0);
         builder
@@ -102,7 +134,7 @@ pub fn connector(settings: &TlsSettings) -> Result<Connector, String> {
             .set_min_proto_version(Some(SslVersion::TLS1_2))
             .map_err(|e| e.to_string())?;
     }
-    Ok(Connector(builder.build()))
+    Ok(builder.build())
 }
 
 /// Performs the client handshake for `host` over `tcp`.
@@ -148,7 +180,7 @@ fn new_stream(
         }
     };
     let mut ssl = connector
-        .0
+        .get()?
         .configure()
         .and_then(|c| c.into_ssl(host))
         .map_err(|e| e.to_string())?;
