@@ -97,13 +97,14 @@ impl Mode {
         }
     }
 
-    /// The physical minimum over this transport (TLS 1.3): the greeting, one flight,
-    /// plus one for the handshake, plus one for STARTTLS itself.
+    /// The minimum over this transport (TLS 1.3) for a client that waits for LOGIN's
+    /// completion before sending more (RFC 3501 §5.5): the greeting and two flights, plus
+    /// one for the handshake, plus one for STARTTLS itself.
     fn minimum(self) -> u32 {
         match self {
-            Mode::Plain => 2,
-            Mode::Tls => 3,
-            Mode::StartTls => 4,
+            Mode::Plain => 3,
+            Mode::Tls => 4,
+            Mode::StartTls => 5,
         }
     }
 }
