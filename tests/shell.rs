@@ -232,3 +232,84 @@ fn a_dropped_connection_is_reported_and_reconnect_offered() {
         "{text}"
     );
 }
+
+/// RFC 2177 in script mode: IDLE waits for the `+`, DONE goes untagged, a command after
+/// IDLE ends it first, and the end of the script ends it before LOGOUT.
+#[test]
+fn script_mode_idles_and_ends_idle_untagged() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let out = script(
+        &d,
+        "login alice secret\nselect INBOX\nidle\nDONE\nidle\nnoop\nidle\n",
+        &[],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // Dovecot's completions end with timings: `OK Idle completed (0.001 + 0.001 secs).`
+    let wire: Vec<String> = text
+        .lines()
+        .filter(|l| l.starts_with("C: ") || l.starts_with("S: a0") || l.starts_with("S: +"))
+        .map(|l| match l.split_once(" (") {
+            Some((head, _)) if l.ends_with("secs).") => format!("{head}."),
+            _ => l.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        wire[4..],
+        [
+            "C: a005 idle",
+            "S: + idling",
+            "C: DONE",
+            "S: a005 OK Idle completed.",
+            "C: a006 idle",
+            "S: + idling",
+            "C: DONE",
+            "S: a006 OK Idle completed.",
+            "C: a007 noop",
+            "S: a007 OK NOOP completed.",
+            "C: a008 idle",
+            "S: + idling",
+            // The end of the script: DONE, then LOGOUT at once (RFC 2177 §3 allows it).
+            "C: DONE",
+            "C: a009 LOGOUT",
+            "S: a008 OK Idle completed.",
+            "S: a009 OK Logout completed.",
+        ],
+        "{text}"
+    );
+}
+
+/// The interactive shell: the prompt shows the IDLE, and DONE, an empty line or Ctrl-C
+/// ends it untagged.
+#[test]
+fn the_interactive_shell_ends_idle_with_done_enter_or_ctrl_c() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("select INBOX").unwrap();
+    p.exp_string("a004 OK").unwrap();
+    for (n, end) in [(5, "DONE"), (6, ""), (7, "\x03")] {
+        p.send_line("idle").unwrap();
+        p.exp_string("S: + idling").unwrap();
+        p.exp_string("idle (Enter, DONE or Ctrl-C ends it)> ")
+            .unwrap();
+        if end == "\x03" {
+            p.send_control('c').unwrap();
+        } else {
+            p.send_line(end).unwrap();
+        }
+        p.exp_string("C: DONE")
+            .unwrap_or_else(|e| panic!("{n}: {e:?}"));
+        p.exp_string(&format!("S: a00{n} OK Idle completed"))
+            .unwrap();
+    }
+    p.send_line("noop").unwrap();
+    p.exp_string("a008 OK NOOP completed").unwrap();
+}

@@ -193,6 +193,26 @@ impl Core {
             .settle(|tag| shared.with(|s| s.done.contains_key(tag)));
     }
 
+    /// Ends an IDLE in progress with DONE, when `line` is not itself the DONE (or the
+    /// empty line) that would end it; returns the IDLE's tag when it sent the DONE.
+    pub fn end_idle_before(&mut self, line: &str) -> Option<String> {
+        self.typist.idling()?;
+        let t = line.trim();
+        if t.is_empty() || t.eq_ignore_ascii_case("DONE") {
+            return None;
+        }
+        self.end_idle()
+    }
+
+    /// Sends DONE for the IDLE in progress (RFC 2177 §3); its tag, if there was one.
+    pub fn end_idle(&mut self) -> Option<String> {
+        let Some(super::input::Input::Chunk { tag, chunk, .. }) = self.typist.done() else {
+            return None;
+        };
+        self.send_chunk(&tag, chunk);
+        Some(tag)
+    }
+
     pub fn literal_plus(&self) -> bool {
         self.shared.with(|s| has(&s.caps, "LITERAL+"))
     }

@@ -81,6 +81,8 @@ impl Core {
 
     pub fn logout(&mut self) {
         if self.connected() {
+            // LOGOUT during IDLE would be taken for a bad DONE (RFC 2177 §3).
+            self.end_idle();
             let tag = self.typist.next_tag();
             let cmd = CommandBuilder::new(&tag, "LOGOUT").finish();
             for c in cmd.chunks {

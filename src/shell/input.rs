@@ -49,6 +49,8 @@ pub struct Typist {
     /// An AUTHENTICATE whose exchange is open: until its tagged completion every typed
     /// line is a SASL response (RFC 3501 §6.2.2), a secret.
     sasl: Option<String>,
+    /// An IDLE in progress (RFC 2177 §3): the next line ends it with an untagged DONE.
+    idle: Option<String>,
 }
 
 impl Typist {
@@ -57,7 +59,27 @@ impl Typist {
             next: next_tag,
             open: None,
             sasl: None,
+            idle: None,
         }
+    }
+
+    /// The tag of the IDLE in progress, if one is.
+    pub fn idling(&self) -> Option<&str> {
+        self.idle.as_deref()
+    }
+
+    /// The untagged `DONE` that ends the IDLE in progress (RFC 2177 §3).
+    pub fn done(&mut self) -> Option<Input> {
+        let tag = self.idle.take()?;
+        Some(Input::Chunk {
+            tag,
+            chunk: Chunk {
+                wire: b"DONE\r\n".to_vec(),
+                shown: b"DONE\r\n".to_vec(),
+                awaits_continuation: false,
+            },
+            continues: false,
+        })
     }
 
     /// The tag of the AUTHENTICATE whose exchange is open, if one is.
@@ -65,10 +87,13 @@ impl Typist {
         self.sasl.as_deref()
     }
 
-    /// Closes the SASL exchange once `done` says its tag has completed.
+    /// Closes the SASL exchange or the IDLE once `done` says its tag has completed.
     pub fn settle(&mut self, done: impl Fn(&str) -> bool) {
-        if self.sasl.as_deref().is_some_and(done) {
+        if self.sasl.as_deref().is_some_and(&done) {
             self.sasl = None;
+        }
+        if self.idle.as_deref().is_some_and(&done) {
+            self.idle = None;
         }
     }
 
@@ -94,6 +119,10 @@ impl Typist {
         let typed = typed.trim_end_matches(['\r', '\n']);
         if let Some(tag) = self.sasl.clone() {
             return sasl_response(tag, typed);
+        }
+        if let Some(done) = self.done() {
+            // During IDLE the only thing a client may send is DONE (RFC 2177 §3).
+            return done;
         }
         if let Some((tag, secret)) = self.open.take() {
             return self.chunk(tag, typed, typed, secret, literal_plus);
@@ -125,6 +154,14 @@ impl Typist {
             .is_some_and(|v| v.eq_ignore_ascii_case("AUTHENTICATE"))
         {
             self.sasl = Some(tag.clone());
+        }
+        if text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .get(1..)
+            .is_some_and(|w| w.len() == 1 && w[0].eq_ignore_ascii_case("IDLE"))
+        {
+            self.idle = Some(tag.clone());
         }
         self.chunk(tag, &text, &shown, secret, literal_plus)
     }
@@ -251,6 +288,24 @@ fn redact(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idle_is_ended_by_an_untagged_done_whatever_is_typed() {
+        let mut t = Typist::new(5);
+        assert!(matches!(t.line("idle", false), Input::Chunk { ref tag, .. } if tag == "a005"));
+        assert_eq!(t.idling(), Some("a005"));
+        let done = t.line("", false);
+        assert_eq!(shown(&done), "DONE\r\n");
+        assert!(matches!(done, Input::Chunk { ref tag, .. } if tag == "a005"));
+        assert_eq!(t.idling(), None);
+        assert_eq!(shown(&t.line("noop", false)), "a006 noop\r\n");
+        // `a7 IDLE` typed with its own tag, and IDLE's name inside another command.
+        t.line("a7 IDLE", false);
+        assert_eq!(t.idling(), Some("a7"));
+        t.line("DONE", false);
+        t.line("search subject idle", false);
+        assert_eq!(t.idling(), None);
+    }
 
     fn shown(i: &Input) -> String {
         match i {

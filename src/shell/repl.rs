@@ -163,7 +163,9 @@ pub fn run(settings: Settings) -> i32 {
     let prompt = format!("{}> ", core.settings.host);
     loop {
         core.settle();
-        let p = if core.typist.continuing() {
+        let p = if core.typist.idling().is_some() {
+            "idle (Enter, DONE or Ctrl-C ends it)> "
+        } else if core.typist.continuing() {
             "..> "
         } else {
             prompt.as_str()
@@ -175,8 +177,10 @@ pub fn run(settings: Settings) -> i32 {
                     return 0;
                 }
             }
-            // Ctrl-C clears the line, as in a shell.
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C ends an IDLE, or clears the line, as in a shell.
+            Err(ReadlineError::Interrupted) => {
+                core.end_idle();
+            }
             Err(_) => {
                 core.logout();
                 return 0;
@@ -199,6 +203,8 @@ fn step(
     history: Option<&PathBuf>,
 ) -> Flow {
     core.settle();
+    // A command typed during IDLE ends it first (DONE), then goes as typed.
+    core.end_idle_before(line);
     // A SASL response is never remembered, whatever it looks like.
     let in_sasl = core.typist.in_sasl().is_some();
     let input = core.typist.line(line, core.literal_plus());

@@ -53,6 +53,10 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
 /// Sends one line and waits for its command's completion (not for literal data lines).
 fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
     core.settle();
+    // A command during IDLE: DONE goes first, and its completion is awaited.
+    if let Some(idle) = core.end_idle_before(line) {
+        core.shared.wait_for(&idle, core.settings.timeout)?;
+    }
     let known = core.password.clone();
     match core.typist.line(line, core.literal_plus()) {
         Input::Dot { name, arg } => Ok(core.dot(&name, &arg, &move |_| known.clone())),
@@ -72,8 +76,11 @@ fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
             if continues {
                 return Ok(Flow::Go);
             }
-            // Inside a SASL exchange the turn returns with a `+` or the completion.
-            if core.typist.in_sasl() == Some(tag.as_str()) {
+            // Inside a SASL exchange, and after IDLE, the turn returns with a `+` or the
+            // completion.
+            if core.typist.in_sasl() == Some(tag.as_str())
+                || core.typist.idling() == Some(tag.as_str())
+            {
                 core.shared.wait_turn(&tag, seen, core.settings.timeout)?;
                 core.settle();
                 return Ok(Flow::Go);
