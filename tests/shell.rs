@@ -313,3 +313,64 @@ fn the_interactive_shell_ends_idle_with_done_enter_or_ctrl_c() {
     p.send_line("noop").unwrap();
     p.exp_string("a008 OK NOOP completed").unwrap();
 }
+
+/// A multi-line literal: typed lines are its data joined by CRLF, the prompt shows the
+/// bytes still owed, a line that would overflow the count is refused, and the line that
+/// completes the count completes the command.
+#[test]
+fn a_multi_line_append_is_sent_byte_exact() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("create Multi").unwrap();
+    p.exp_string("a004 OK").unwrap();
+    p.send_line("append Multi {19}").unwrap();
+    p.exp_string("S: + OK").unwrap();
+    p.exp_string("..19 bytes> ").unwrap();
+    p.send_line("Subject: t").unwrap();
+    p.exp_string("..7 bytes> ").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("..5 bytes> ").unwrap();
+    p.send_line("hello there").unwrap();
+    p.exp_string("* not sent: the literal needs 5 more bytes: this line has 6 too many")
+        .unwrap();
+    p.exp_string("..5 bytes> ").unwrap();
+    p.send_line("hello").unwrap();
+    p.exp_string("S: a005 OK [APPENDUID ").unwrap();
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("examine Multi").unwrap();
+    p.exp_string("S: * 1 EXISTS").unwrap();
+    p.exp_string("a006 OK").unwrap();
+    p.send_line("fetch 1 (RFC822.SIZE BODY[TEXT])").unwrap();
+    p.exp_string("S: * 1 FETCH (RFC822.SIZE 19 BODY[TEXT] {5}")
+        .unwrap();
+    p.exp_string("a007 OK").unwrap();
+}
+
+#[test]
+fn script_mode_sends_a_multi_line_literal() {
+    let Some(d) = dovecot::start_default(Layout::Exchange55) else {
+        return;
+    };
+    let out = script(
+        &d,
+        "login alice secret\ncreate Scripted\nappend Scripted {19}\nSubject: t\n\nhello\nstatus Scripted (MESSAGES)\n",
+        &[],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("S: * STATUS Scripted (MESSAGES 1)"), "{text}");
+    let bad = script(&d, "login alice secret\nappend INBOX {3}\nhello\n", &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stdout(&bad)
+            .contains("* not sent: the literal needs 3 more bytes: this line has 2 too many"),
+        "{}",
+        stdout(&bad)
+    );
+}

@@ -37,7 +37,18 @@ pub enum Input {
         /// Another line follows (this one announced a literal).
         continues: bool,
     },
+    /// A line that cannot be sent as typed: why (the state is unchanged).
+    Refused(String),
     Empty,
+}
+
+/// A literal being typed (RFC 3501 §4.3): its command's tag, whether it is a login's
+/// secret, and the bytes still owed.
+#[derive(Debug, Clone)]
+struct Open {
+    tag: String,
+    secret: bool,
+    owed: usize,
 }
 
 /// The typing state between lines: the tag counter and an unfinished command.
@@ -45,7 +56,7 @@ pub enum Input {
 pub struct Typist {
     next: u32,
     /// The command whose literal the next line supplies, and whether it is a secret.
-    open: Option<(String, bool)>,
+    open: Option<Open>,
     /// An AUTHENTICATE whose exchange is open: until its tagged completion every typed
     /// line is a SASL response (RFC 3501 §6.2.2), a secret.
     sasl: Option<String>,
@@ -111,7 +122,12 @@ impl Typist {
     /// Whether the next line is a secret: a login's literal data or a SASL response
     /// (masked while typed).
     pub fn continuing_secret(&self) -> bool {
-        self.sasl.is_some() || self.open.as_ref().is_some_and(|(_, secret)| *secret)
+        self.sasl.is_some() || self.open.as_ref().is_some_and(|o| o.secret)
+    }
+
+    /// The bytes the literal being typed still needs, for the prompt.
+    pub fn owed(&self) -> Option<usize> {
+        self.open.as_ref().map(|o| o.owed)
     }
 
     /// `literal_plus`: the server advertised LITERAL+, so `{n+}` need not wait.
@@ -124,8 +140,8 @@ impl Typist {
             // During IDLE the only thing a client may send is DONE (RFC 2177 §3).
             return done;
         }
-        if let Some((tag, secret)) = self.open.take() {
-            return self.chunk(tag, typed, typed, secret, literal_plus);
+        if let Some(open) = self.open.take() {
+            return self.literal_data(open, typed, literal_plus);
         }
         let t = typed.trim_start();
         if t.is_empty() {
@@ -166,12 +182,65 @@ impl Typist {
         self.chunk(tag, &text, &shown, secret, literal_plus)
     }
 
-    fn chunk(&mut self, tag: String, text: &str, shown: &str, secret: bool, plus: bool) -> Input {
-        let literal = announced(text);
-        let continues = literal.is_some();
-        if continues {
-            self.open = Some((tag.clone(), secret));
+    /// A line typed inside a literal: data, joined to the next by CRLF, while bytes are
+    /// owed; when the line reaches the count, the rest of it continues the command.
+    fn literal_data(&mut self, open: Open, typed: &str, plus: bool) -> Input {
+        let len = typed.len();
+        let owed = open.owed;
+        if len < owed {
+            if len + 2 > owed {
+                self.open = Some(open);
+                return Input::Refused(format!(
+                    "the literal needs {owed} more bytes: this line and its line end would be {}",
+                    len + 2
+                ));
+            }
+            let shown = if open.secret { REDACTED } else { typed };
+            let tag = open.tag.clone();
+            self.open = Some(Open {
+                owed: owed - len - 2,
+                ..open
+            });
+            return Input::Chunk {
+                tag,
+                chunk: Chunk {
+                    wire: format!("{typed}\r\n").into_bytes(),
+                    shown: format!("{shown}\r\n").into_bytes(),
+                    awaits_continuation: false,
+                },
+                continues: true,
+            };
         }
+        // What follows the literal on its last line continues the command only when it
+        // plainly does: it closes a list, or announces the next literal (`alice {6}`).
+        // Anything else is taken for data that overflows the count.
+        let fits = typed.is_char_boundary(owed) && {
+            let rest = &typed[owed..];
+            rest.is_empty()
+                || rest.starts_with(')')
+                || (rest.starts_with(' ') && announced(rest).is_some())
+        };
+        if !fits {
+            let extra = len - owed;
+            self.open = Some(open);
+            return Input::Refused(format!(
+                "the literal needs {owed} more bytes: this line has {extra} too many"
+            ));
+        }
+        self.chunk(open.tag, typed, typed, open.secret, plus)
+    }
+
+    fn chunk(&mut self, tag: String, text: &str, shown: &str, secret: bool, plus: bool) -> Input {
+        let literal = announced_size(text);
+        let continues = literal.is_some();
+        if let Some((owed, _)) = literal {
+            self.open = Some(Open {
+                tag: tag.clone(),
+                secret,
+                owed,
+            });
+        }
+        let literal = literal.map(|(_, plus)| plus);
         // A literal's data line of a login is the password (or the user name): never shown.
         let shown = if secret && self.shown_is_secret(text, shown) {
             REDACTED.to_string()
@@ -246,6 +315,11 @@ pub fn masked(line: &str, literal_data: bool) -> Option<String> {
 
 /// `Some(true)` for `{n+}`, `Some(false)` for `{n}` at the end of the line.
 fn announced(text: &str) -> Option<bool> {
+    announced_size(text).map(|(_, plus)| plus)
+}
+
+/// The size of the literal announced at the end of the line, and whether it is `{n+}`.
+fn announced_size(text: &str) -> Option<(usize, bool)> {
     let inner = text.strip_suffix('}')?;
     let open = inner.rfind('{')?;
     let n = &inner[open + 1..];
@@ -253,7 +327,10 @@ fn announced(text: &str) -> Option<bool> {
         Some(d) => (d, true),
         None => (n, false),
     };
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(plus)
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((digits.parse().ok()?, plus))
 }
 
 fn is_login(text: &str) -> bool {
@@ -288,6 +365,47 @@ fn redact(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_lines_are_counted_in_bytes() {
+        let mut t = Typist::new(5);
+        t.line("append INBOX {19}", false);
+        assert_eq!(t.owed(), Some(19));
+        assert_eq!(shown(&t.line("Subject: t", false)), "Subject: t\r\n");
+        assert_eq!(t.owed(), Some(7));
+        t.line("", false);
+        assert_eq!(t.owed(), Some(5));
+        assert!(matches!(t.line("hell", false), Input::Refused(_)));
+        assert!(matches!(t.line("hello there", false), Input::Refused(_)));
+        assert_eq!(t.owed(), Some(5));
+        assert!(matches!(
+            t.line("hello", false),
+            Input::Chunk {
+                continues: false,
+                ..
+            }
+        ));
+        assert_eq!(t.owed(), None);
+        // The rest of a command after a one-line literal: another literal, or `)`.
+        t.line("login {5}", false);
+        assert!(matches!(
+            t.line("alice {6}", false),
+            Input::Chunk {
+                continues: true,
+                ..
+            }
+        ));
+        assert_eq!(t.owed(), Some(6));
+        assert_eq!(shown(&t.line("secret", false)), "<redacted>\r\n");
+        t.line("store 1 flags ({5}", false);
+        assert!(matches!(
+            t.line("\\Seen)", false),
+            Input::Chunk {
+                continues: false,
+                ..
+            }
+        ));
+    }
 
     #[test]
     fn idle_is_ended_by_an_untagged_done_whatever_is_typed() {
@@ -384,6 +502,7 @@ mod tests {
             panic!()
         };
         assert!(!chunk.awaits_continuation);
+        t.line("INBOX", true);
         let i = t.line("select {5+}", false);
         let Input::Chunk { chunk, .. } = &i else {
             panic!()

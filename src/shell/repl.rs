@@ -161,10 +161,14 @@ pub fn run(settings: Settings) -> i32 {
     core.say("* connected; .help lists the shell's own commands");
     auto_login(&mut core);
     let prompt = format!("{}> ", core.settings.host);
+    let mut owed_prompt;
     loop {
         core.settle();
         let p = if core.typist.idling().is_some() {
             "idle (Enter, DONE or Ctrl-C ends it)> "
+        } else if let Some(owed) = core.typist.owed() {
+            owed_prompt = format!("..{owed} bytes> ");
+            owed_prompt.as_str()
         } else if core.typist.continuing() {
             "..> "
         } else {
@@ -215,7 +219,7 @@ fn step(
             (shown != REDACTED).then_some(shown)
         }
         Input::Dot { .. } => Some(line.trim().to_string()),
-        Input::Empty => None,
+        Input::Empty | Input::Refused(_) => None,
     };
     if let (Some(entry), Some(h)) = (remember, history) {
         let _ = editor.add_history_entry(entry);
@@ -227,6 +231,10 @@ fn step(
             if !core.send_chunk(&tag, chunk) || !core.connected() {
                 core.say("* not connected: .reconnect");
             }
+            Flow::Go
+        }
+        Input::Refused(why) => {
+            core.say(&format!("* not sent: {why}"));
             Flow::Go
         }
         Input::Empty => Flow::Go,

@@ -61,6 +61,7 @@ fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
     match core.typist.line(line, core.literal_plus()) {
         Input::Dot { name, arg } => Ok(core.dot(&name, &arg, &move |_| known.clone())),
         Input::Empty => Ok(Flow::Go),
+        Input::Refused(why) => Err(format!("not sent: {why}")),
         Input::Chunk {
             tag,
             chunk,
