@@ -374,3 +374,27 @@ fn script_mode_sends_a_multi_line_literal() {
         stdout(&bad)
     );
 }
+
+/// A pasted block of lines (bracketed paste) is sent line by line, each tagged.
+#[test]
+fn pasted_lines_are_each_sent_tagged() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send("\x1b[200~create Paste1\ncreate Paste2\r\ncreate Paste3\x1b[201~\r")
+        .unwrap();
+    p.flush().unwrap();
+    let seen = p.exp_string("S: a006 OK Create completed").unwrap();
+    for (tag, name) in [("a004", "Paste1"), ("a005", "Paste2"), ("a006", "Paste3")] {
+        assert!(seen.contains(&format!("C: {tag} create {name}")), "{seen}");
+    }
+    assert!(
+        seen.contains("S: a004 OK Create completed")
+            && seen.contains("S: a005 OK Create completed")
+    );
+}

@@ -176,9 +176,13 @@ pub fn run(settings: Settings) -> i32 {
         };
         secret_line.store(core.typist.continuing_secret(), Ordering::Relaxed);
         match editor.readline(p) {
-            Ok(line) => {
-                if step(&mut core, &line, &mut editor, history.as_ref()) == Flow::Quit {
-                    return 0;
+            Ok(block) => {
+                // Typed-ahead or pasted lines arrive as one block: each line is a command
+                // of its own, tagged and sent in order.
+                for line in lines_of(&block) {
+                    if step(&mut core, line, &mut editor, history.as_ref()) == Flow::Quit {
+                        return 0;
+                    }
                 }
             }
             // Ctrl-C ends an IDLE, or clears the line, as in a shell.
@@ -191,6 +195,18 @@ pub fn run(settings: Settings) -> i32 {
             }
         }
     }
+}
+
+/// The lines of what the editor returned (a paste may hold LF, CR or CRLF line ends).
+fn lines_of(block: &str) -> Vec<&str> {
+    if !block.contains(['\n', '\r']) {
+        return vec![block];
+    }
+    block
+        .split('\n')
+        .flat_map(|l| l.split('\r'))
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 fn auto_login(core: &mut Core) {
