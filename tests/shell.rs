@@ -398,3 +398,113 @@ fn pasted_lines_are_each_sent_tagged() {
             && seen.contains("S: a005 OK Create completed")
     );
 }
+
+/// Script mode logs in with the credentials it was given; a typed STARTTLS does the
+/// handshake; a typed login over plaintext is refused as `.login` refuses it.
+#[test]
+fn script_mode_logs_in_and_typed_starttls_upgrades() {
+    let Some(d) = dovecot::start_default(Layout::Exchange55) else {
+        return;
+    };
+    let ca = pki().ca_cert.to_str().unwrap().to_string();
+    let out = imapdiag()
+        .args(["shell", &d.target(), "--ca-file", &ca, "--user", "alice"])
+        .env("IMAPDIAG_PASSWORD", "secret")
+        .write_stdin("select INBOX\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("C: a003 LOGIN alice <redacted>"), "{text}");
+    assert!(text.contains("S: a004 OK [READ-WRITE]"), "{text}");
+    assert!(!text.contains("secret"));
+
+    let plain = [
+        "shell",
+        &d.target(),
+        "--ca-file",
+        &ca,
+        "--security",
+        "plain",
+    ];
+    let refused = imapdiag()
+        .args(plain)
+        .write_stdin("login alice secret\n")
+        .output()
+        .unwrap();
+    let text = stdout(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("* not sending a password without TLS"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("C: a001 login") && !text.contains("secret"),
+        "{text}"
+    );
+
+    let upgraded = imapdiag()
+        .args(plain)
+        .write_stdin("starttls\nlogin alice secret\nlogout\n")
+        .output()
+        .unwrap();
+    let text = stdout(&upgraded);
+    assert_eq!(upgraded.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("S: a001 OK Begin TLS negotiation now."),
+        "{text}"
+    );
+    assert!(text.contains("C: a003 login alice <redacted>"), "{text}");
+    assert!(text.contains("S: a003 OK"), "{text}");
+}
+
+/// TERM=dumb: no redrawing above the prompt, but the shell works.
+#[test]
+fn a_dumb_terminal_still_gets_a_shell() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+    cmd.args([
+        "shell",
+        &d.target(),
+        "--ca-file",
+        pki().ca_cert.to_str().unwrap(),
+    ])
+    .env("NO_COLOR", "1")
+    .env("TERM", "dumb")
+    .env("IMAPDIAG_HISTORY", dir.path().join("history"))
+    .env_remove("IMAPDIAG_PASSWORD");
+    let opts = Options::new()
+        .timeout_ms(Some(TIMEOUT_MS))
+        .strip_ansi_escape_codes(true);
+    let mut p = spawn_with_options(cmd, opts).unwrap();
+    p.exp_string("Dovecot (Debian) ready.").unwrap();
+    p.send_line("capability").unwrap();
+    p.exp_string("S: * CAPABILITY IMAP4rev1").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("logout").unwrap();
+    p.exp_string("a004 OK").unwrap();
+}
+
+/// `imapdiag shell ... | head -2`: the closed pipe ends nothing badly.
+#[test]
+fn a_closed_stdout_ends_script_mode_quietly() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let cmd = format!(
+        "printf 'capability\\nnoop\\nnoop\\nlogout\\n' | {} shell {} --ca-file {} | head -2",
+        assert_cmd::cargo::cargo_bin("imapdiag").display(),
+        d.target(),
+        pki().ca_cert.display()
+    );
+    let out = Command::new("bash")
+        .args(["-o", "pipefail", "-c", &cmd])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+}

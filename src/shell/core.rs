@@ -193,6 +193,20 @@ impl Core {
             .settle(|tag| shared.with(|s| s.done.contains_key(tag)));
     }
 
+    /// A typed LOGIN or AUTHENTICATE outside TLS follows `.login`'s rule: refused unless
+    /// `--allow-plaintext-login`. Says why when it refuses.
+    pub fn refuses_plaintext_secret(&self, line: &str) -> bool {
+        let fresh = !self.typist.continuing() && self.typist.idling().is_none();
+        let refused = fresh
+            && !self.tls
+            && !self.settings.allow_plaintext_login
+            && super::input::sends_secret(line);
+        if refused {
+            self.say("* not sending a password without TLS: starttls first, or start with --allow-plaintext-login");
+        }
+        refused
+    }
+
     /// Ends an IDLE in progress with DONE, when `line` is not itself the DONE (or the
     /// empty line) that would end it; returns the IDLE's tag when it sent the DONE.
     pub fn end_idle_before(&mut self, line: &str) -> Option<String> {

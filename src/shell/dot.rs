@@ -95,6 +95,15 @@ impl Core {
         self.close();
     }
 
+    /// Logs in at once when the user and password are already known (`--user`, the
+    /// TARGET URL, `--password-file`, IMAPDIAG_PASSWORD).
+    pub fn auto_login(&mut self) {
+        if let (Some(user), Some(_)) = (self.settings.user.clone(), self.password.clone()) {
+            let known = self.password.clone();
+            self.dot(".login", &user, &move |_| known.clone());
+        }
+    }
+
     fn reconnect(&mut self) {
         if let Err(e) = self.connect() {
             self.say(&format!("* {e}"));

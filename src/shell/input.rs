@@ -154,6 +154,14 @@ impl Typist {
                 arg: arg.trim().to_string(),
             };
         }
+        if is_starttls(t) {
+            // STARTTLS needs the handshake right after its OK (RFC 3501 §6.2.1): the
+            // dot-command does both.
+            return Input::Dot {
+                name: ".starttls".into(),
+                arg: String::new(),
+            };
+        }
         let first = t.split(' ').next().unwrap_or("");
         let (tag, text) = if COMMANDS.contains(&first.to_ascii_uppercase().as_str()) {
             let tag = self.next_tag();
@@ -331,6 +339,26 @@ fn announced_size(text: &str) -> Option<(usize, bool)> {
         return None;
     }
     Some((digits.parse().ok()?, plus))
+}
+
+/// `starttls` or `tag starttls`, with nothing after it.
+fn is_starttls(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        [w] | [_, w] => w.eq_ignore_ascii_case("STARTTLS"),
+        _ => false,
+    }
+}
+
+/// Whether a typed line (tagged or not) is a LOGIN or an AUTHENTICATE: a line that sends
+/// a secret.
+pub fn sends_secret(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let is = |w: Option<&str>| {
+        w.is_some_and(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))
+    };
+    let first = words.next();
+    is(first) || is(words.next())
 }
 
 fn is_login(text: &str) -> bool {

@@ -120,20 +120,24 @@ pub fn run(settings: Settings) -> i32 {
             return 3;
         }
     };
-    let printer = match editor.create_external_printer() {
-        Ok(p) => Arc::new(Mutex::new(p)),
-        Err(e) => {
-            eprintln!("imapdiag: cannot print above the prompt: {e}");
-            return 3;
-        }
-    };
+    // A terminal rustyline cannot redraw (TERM=dumb, emacs): server lines are printed
+    // as they come, between prompts, instead of above the prompt.
+    let printer = editor
+        .create_external_printer()
+        .ok()
+        .map(|p| Arc::new(Mutex::new(p)));
     let make_sink = move || -> Sink {
-        let p = printer.clone();
-        Box::new(move |line: String| {
-            if let Ok(mut p) = p.lock() {
-                let _ = p.print(format!("{line}\n"));
-            }
-        })
+        match printer.clone() {
+            Some(p) => Box::new(move |line: String| {
+                if let Ok(mut p) = p.lock() {
+                    let _ = p.print(format!("{line}\n"));
+                }
+            }),
+            None => Box::new(|line: String| {
+                use std::io::Write;
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }),
+        }
     };
     let mut core = match Core::new(settings, Box::new(make_sink)) {
         Ok(c) => c,
@@ -159,7 +163,7 @@ pub fn run(settings: Settings) -> i32 {
         return 2;
     }
     core.say("* connected; .help lists the shell's own commands");
-    auto_login(&mut core);
+    core.auto_login();
     let prompt = format!("{}> ", core.settings.host);
     let mut owed_prompt;
     loop {
@@ -209,13 +213,6 @@ fn lines_of(block: &str) -> Vec<&str> {
         .collect()
 }
 
-fn auto_login(core: &mut Core) {
-    if let (Some(user), Some(_)) = (core.settings.user.clone(), core.password.clone()) {
-        let known = core.password.clone();
-        core.dot(".login", &user, &move |_| known.clone());
-    }
-}
-
 fn step(
     core: &mut Core,
     line: &str,
@@ -225,6 +222,9 @@ fn step(
     core.settle();
     // A command typed during IDLE ends it first (DONE), then goes as typed.
     core.end_idle_before(line);
+    if core.refuses_plaintext_secret(line) {
+        return Flow::Go;
+    }
     // A SASL response is never remembered, whatever it looks like.
     let in_sasl = core.typist.in_sasl().is_some();
     let input = core.typist.line(line, core.literal_plus());

@@ -10,7 +10,13 @@ use super::input::Input;
 use crate::settings::Settings;
 
 pub fn run(settings: Settings, ignore_no: bool) -> i32 {
-    let make_sink = || -> Sink { Box::new(|line: String| println!("{line}")) };
+    // A closed stdout (`| head -2`) is not an error worth a panic: the run goes on quietly.
+    let make_sink = || -> Sink {
+        Box::new(|line: String| {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "{line}");
+        })
+    };
     let mut core = match Core::new(settings, Box::new(make_sink)) {
         Ok(c) => c,
         Err(e) => {
@@ -19,9 +25,10 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
         }
     };
     if let Err(e) = core.connect() {
-        println!("* {e}");
+        core.say(&format!("* {e}"));
         return 2;
     }
+    core.auto_login();
     let mut failed = false;
     let mut quit = false;
     for line in std::io::stdin().lock().lines() {
@@ -33,7 +40,7 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
             }
             Ok(Flow::Go) => {}
             Err(e) => {
-                println!("* {e}");
+                core.say(&format!("* {e}"));
                 failed = true;
                 break;
             }
@@ -56,6 +63,9 @@ fn send(core: &mut Core, line: &str) -> Result<Flow, String> {
     // A command during IDLE: DONE goes first, and its completion is awaited.
     if let Some(idle) = core.end_idle_before(line) {
         core.shared.wait_for(&idle, core.settings.timeout)?;
+    }
+    if core.refuses_plaintext_secret(line) {
+        return Err("a password is not sent without TLS".into());
     }
     let known = core.password.clone();
     match core.typist.line(line, core.literal_plus()) {
