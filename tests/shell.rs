@@ -508,3 +508,39 @@ fn a_closed_stdout_ends_script_mode_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
+
+/// Terminal escapes in the server's text reach neither the terminal nor completion: the
+/// interpretation line escapes them as the S: lines do.
+#[test]
+fn server_escapes_are_escaped_in_interpretation_lines() {
+    let s = support::scripted::serve(|c| {
+        c.send(b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] ready\r\n");
+        while let Some((tag, cmd)) = c.command() {
+            match cmd.as_str() {
+                "NAMESPACE" => {
+                    c.send(b"* NAMESPACE ((\"\x1b[31mX/\" \"/\")) NIL NIL\r\n");
+                    c.send(format!("{tag} OK done\r\n").as_bytes());
+                }
+                "LOGOUT" => {
+                    c.send(format!("* BYE\r\n{tag} OK bye\r\n").as_bytes());
+                    return;
+                }
+                _ => {
+                    c.send(format!("{tag} OK\r\n").as_bytes());
+                }
+            }
+        }
+    });
+    let out = imapdiag()
+        .args(["shell", &s.target(), "--security", "plain"])
+        .env("NO_COLOR", "1")
+        .write_stdin("namespace\n")
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(
+        text.contains("= namespaces: personal ((\"\\x1b[31mX/\" \"/\"))"),
+        "{text}"
+    );
+}

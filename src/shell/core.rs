@@ -255,6 +255,9 @@ impl Core {
     }
 }
 
+/// At most this many mailbox names are kept for completion.
+const MAX_MAILBOX_NAMES: usize = 10_000;
+
 /// Prints every event as it arrives and records what later commands need.
 fn printer(events: std::sync::mpsc::Receiver<Event>, shared: Arc<Shared>, mut sink: Sink) {
     for e in events {
@@ -301,14 +304,19 @@ fn show(sink: &mut Sink, shared: &Shared, r: &crate::client::Received) {
     });
     if !raw {
         if let Some(i) = view::interpret(r) {
-            sink(i.bold().to_string());
+            // The interpretation quotes the server's text: escaped as the S: lines are.
+            sink(crate::proto::sanitize::escape_str(&i).bold().to_string());
         }
     }
 }
 
 fn learn(s: &mut State, r: &crate::client::Received) {
+    // Names for completion: bounded, and never one that would put a control character
+    // (a terminal escape) on the command line.
     if let Some(m) = view::mailbox_name(r) {
-        s.mailboxes.insert(m);
+        if s.mailboxes.len() < MAX_MAILBOX_NAMES && !m.chars().any(char::is_control) {
+            s.mailboxes.insert(m);
+        }
     }
     let status = match r.response() {
         Response::Continuation { .. } => {
