@@ -82,7 +82,9 @@ fn the_interactive_shell_edits_tags_sends_literals_completes_and_explains() {
     p.exp_eof().unwrap();
 
     let h = std::fs::read_to_string(&history).unwrap();
-    assert!(h.contains("login alice <redacted>"), "{h}");
+    // Kept without its password (and without a placeholder that would be sent).
+    assert!(h.lines().any(|l| l == "login alice"), "{h}");
+    assert!(!h.contains("<redacted>"), "{h}");
     assert!(h.contains("namespace"), "{h}");
     assert!(
         !h.contains("secret"),
@@ -543,4 +545,38 @@ fn server_escapes_are_escaped_in_interpretation_lines() {
         text.contains("= namespaces: personal ((\"\\x1b[31mX/\" \"/\"))"),
         "{text}"
     );
+}
+
+/// History keeps commands without tags or passwords; a recalled login asks for the
+/// password instead of sending a placeholder.
+#[test]
+fn a_recalled_login_asks_for_the_password() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut p = shell(&d, &history);
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("a9 select INBOX").unwrap();
+    p.exp_string("a9 OK").unwrap();
+    p.send_line("lgin bob hunter2").unwrap();
+    p.exp_string("BAD").unwrap();
+    p.send_line(".quit").unwrap();
+    p.exp_eof().unwrap();
+    let h = std::fs::read_to_string(&history).unwrap();
+    let entries: Vec<&str> = h.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(entries, ["login alice", "select INBOX", ".quit"], "{h}");
+
+    let mut p = shell(&d, &history);
+    p.exp_string("127.0.0.1> ").unwrap();
+    // Up three times: `login alice`, recalled; Enter asks for the password.
+    p.send("\x1b[A\x1b[A\x1b[A").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("Password for alice: ").unwrap();
+    p.send_line("secret").unwrap();
+    p.exp_string("C: a003 LOGIN alice <redacted>").unwrap();
+    p.exp_string("a003 OK").unwrap();
 }

@@ -154,6 +154,13 @@ impl Typist {
                 arg: arg.trim().to_string(),
             };
         }
+        if let Some(user) = login_without_password(t) {
+            // A login recalled from history (kept without its password): ask for it.
+            return Input::Dot {
+                name: ".login".into(),
+                arg: user,
+            };
+        }
         if is_starttls(t) {
             // STARTTLS needs the handshake right after its OK (RFC 3501 §6.2.1): the
             // dot-command does both.
@@ -341,6 +348,47 @@ fn announced_size(text: &str) -> Option<(usize, bool)> {
     Some((digits.parse().ok()?, plus))
 }
 
+/// The words of a typed command without its tag (if the first word is not a command).
+fn untagged(line: &str) -> Vec<&str> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.first() {
+        Some(w) if !COMMANDS.contains(&w.to_ascii_uppercase().as_str()) => words[1..].to_vec(),
+        _ => words,
+    }
+}
+
+/// `login USER` (tagged or not) with no password: the user.
+fn login_without_password(line: &str) -> Option<String> {
+    match untagged(line).as_slice() {
+        [verb, user] if verb.eq_ignore_ascii_case("LOGIN") && announced(user).is_none() => {
+            Some(user.trim_matches('"').to_string())
+        }
+        _ => None,
+    }
+}
+
+/// What history keeps of a typed command: no tag (a recalled line gets a fresh one) and
+/// no secret (a login keeps its user, an AUTHENTICATE its mechanism), so a recalled
+/// line never sends a placeholder for a password.
+pub fn history_entry(line: &str) -> Option<String> {
+    let words = untagged(line);
+    let verb = words.first()?.to_ascii_uppercase();
+    // A line that names no command (`lgin bob hunter2`) may hold anything: not kept.
+    if !COMMANDS.contains(&verb.as_str()) {
+        return None;
+    }
+    let kept = match verb.as_str() {
+        "LOGIN" => words
+            .iter()
+            .take(2)
+            .filter(|w| announced(w).is_none())
+            .count(),
+        "AUTHENTICATE" => 2,
+        _ => words.len(),
+    };
+    Some(words[..kept.min(words.len())].join(" "))
+}
+
 /// `starttls` or `tag starttls`, with nothing after it.
 fn is_starttls(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -393,6 +441,30 @@ fn redact(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_keeps_no_tag_and_no_secret() {
+        assert_eq!(
+            history_entry("a7 login alice secret").unwrap(),
+            "login alice"
+        );
+        assert_eq!(history_entry("login alice {6}").unwrap(), "login alice");
+        assert_eq!(history_entry("? login {5}").unwrap(), "login");
+        assert_eq!(
+            history_entry("authenticate PLAIN AGFsaWNlAHNlY3JldA==").unwrap(),
+            "authenticate PLAIN"
+        );
+        assert_eq!(history_entry("a9 select INBOX").unwrap(), "select INBOX");
+        assert_eq!(history_entry("lgin bob hunter2"), None);
+        let mut t = Typist::new(1);
+        assert_eq!(
+            t.line("login alice", false),
+            Input::Dot {
+                name: ".login".into(),
+                arg: "alice".into()
+            }
+        );
+    }
 
     #[test]
     fn literal_lines_are_counted_in_bytes() {

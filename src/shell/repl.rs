@@ -15,8 +15,8 @@ use rustyline::{Context, Editor, ExternalPrinter, Helper, Hinter, Validator};
 
 use super::core::{Core, Shared, Sink};
 use super::dot::Flow;
-use super::input::{masked, Input, COMMANDS, DOT_COMMANDS};
-use crate::secret::{Secret, REDACTED};
+use super::input::{history_entry, masked, Input, COMMANDS, DOT_COMMANDS};
+use crate::secret::Secret;
 use crate::settings::Settings;
 
 #[derive(Helper, Hinter, Validator)]
@@ -225,17 +225,17 @@ fn step(
     if core.refuses_plaintext_secret(line) {
         return Flow::Go;
     }
-    // A SASL response is never remembered, whatever it looks like.
-    let in_sasl = core.typist.in_sasl().is_some();
+    // Only a command's first line is remembered: never a SASL response, a literal's data
+    // or the DONE of an IDLE, and never a tag or a password (`history_entry`).
+    let fresh = !core.typist.continuing() && core.typist.idling().is_none();
     let input = core.typist.line(line, core.literal_plus());
     let remember = match &input {
-        Input::Chunk { .. } if in_sasl => None,
-        Input::Chunk { chunk, .. } => {
-            let shown = String::from_utf8_lossy(&chunk.shown).trim_end().to_string();
-            (shown != REDACTED).then_some(shown)
+        Input::Chunk { .. } if fresh => history_entry(line),
+        Input::Dot { name, arg } if name == ".login" && !arg.is_empty() => {
+            Some(format!("login {arg}"))
         }
-        Input::Dot { .. } => Some(line.trim().to_string()),
-        Input::Empty | Input::Refused(_) => None,
+        Input::Dot { .. } if fresh => Some(line.trim().to_string()),
+        _ => None,
     };
     if let (Some(entry), Some(h)) = (remember, history) {
         let _ = editor.add_history_entry(entry);
