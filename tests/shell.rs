@@ -580,3 +580,31 @@ fn a_recalled_login_asks_for_the_password() {
     p.exp_string("C: a003 LOGIN alice <redacted>").unwrap();
     p.exp_string("a003 OK").unwrap();
 }
+
+/// Ctrl-C cancels a SASL exchange with `*` and abandons a literal by closing the
+/// connection; INBOX completes before any LIST.
+#[test]
+fn ctrl_c_cancels_sasl_and_literals_and_inbox_completes() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("authenticate plain").unwrap();
+    p.exp_string("S: +").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("C: *").unwrap();
+    p.exp_string("S: a003 BAD").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a004 OK").unwrap();
+    p.send("select IN\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("C: a005 select INBOX").unwrap();
+    p.exp_string("a005 OK").unwrap();
+    p.send_line("append INBOX {10}").unwrap();
+    p.exp_string("..10 bytes> ").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("* the server still expects 10 bytes of the literal and IMAP cannot cancel one")
+        .unwrap();
+}

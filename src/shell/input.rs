@@ -125,6 +125,11 @@ impl Typist {
         self.sasl.is_some() || self.open.as_ref().is_some_and(|o| o.secret)
     }
 
+    /// Abandons the literal being typed: the bytes the server was still owed.
+    pub fn cancel_literal(&mut self) -> Option<usize> {
+        self.open.take().map(|o| o.owed)
+    }
+
     /// The bytes the literal being typed still needs, for the prompt.
     pub fn owed(&self) -> Option<usize> {
         self.open.as_ref().map(|o| o.owed)

@@ -70,8 +70,14 @@ impl Completer for ImapHelper {
                 })
                 .collect()
         } else {
-            self.shared
-                .with(|s| s.mailboxes.iter().map(|m| quote(m)).collect())
+            // INBOX always exists (RFC 3501 §5.1), before any LIST.
+            let mut names: Vec<String> = self
+                .shared
+                .with(|s| s.mailboxes.iter().map(|m| quote(m)).collect());
+            if !names.iter().any(|n| n.eq_ignore_ascii_case("INBOX")) {
+                names.push("INBOX".into());
+            }
+            names
         };
         let found = names
             .into_iter()
@@ -189,10 +195,9 @@ pub fn run(settings: Settings) -> i32 {
                     }
                 }
             }
-            // Ctrl-C ends an IDLE, or clears the line, as in a shell.
-            Err(ReadlineError::Interrupted) => {
-                core.end_idle();
-            }
+            // Ctrl-C ends an IDLE, cancels a SASL exchange (`*`, RFC 3501 §6.2.2) or a
+            // literal, or clears the line, as in a shell.
+            Err(ReadlineError::Interrupted) => interrupt(&mut core),
             Err(_) => {
                 core.logout();
                 return 0;
@@ -211,6 +216,26 @@ fn lines_of(block: &str) -> Vec<&str> {
         .flat_map(|l| l.split('\r'))
         .filter(|l| !l.is_empty())
         .collect()
+}
+
+fn interrupt(core: &mut Core) {
+    if core.end_idle().is_some() {
+        return;
+    }
+    if core.typist.in_sasl().is_some() {
+        if let Input::Chunk { tag, chunk, .. } = core.typist.line("*", false) {
+            core.send_chunk(&tag, chunk);
+        }
+        return;
+    }
+    if let Some(owed) = core.typist.cancel_literal() {
+        // A literal cannot be taken back (RFC 3501 §4.3): whatever is sent next would
+        // be read as its data. Closing the connection is the only safe end.
+        core.say(&format!(
+            "* the server still expects {owed} bytes of the literal and IMAP cannot cancel one: connection closed; .reconnect connects again"
+        ));
+        core.close();
+    }
 }
 
 fn step(

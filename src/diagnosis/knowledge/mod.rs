@@ -105,6 +105,10 @@ pub fn explain(status: &Status, greeting: Option<&str>) -> Option<String> {
             .unwrap_or_default();
         return Some(format!("{}{cause}", e.summary));
     }
+    if status.code == Some(RespCode::Alert) {
+        // RFC 3501 §7.1: the text MUST be presented to the user.
+        return Some("[ALERT] the text above is the server's alert for the user (RFC 3501 §7.1); it often names the fix itself (an app password, a locked account, a migration).".into());
+    }
     let name = code_name(status)?;
     response_code(&name).map(|(meaning, remedy)| format!("[{name}] {meaning}. {remedy}"))
 }
@@ -204,6 +208,17 @@ mod tests {
             );
             assert_eq!(all.iter().filter(|o| o.id == e.id).count(), 1, "{}", e.id);
         }
+    }
+
+    #[test]
+    fn an_alert_is_explained_in_the_shell() {
+        let s = Status::parse("OK [ALERT] Your mailbox moves tonight").unwrap();
+        assert!(explain(&s, None)
+            .unwrap()
+            .starts_with("[ALERT] the text above is the server's alert"));
+        // A known text with an ALERT is explained by its entry first.
+        let gmail = Status::parse("NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)").unwrap();
+        assert!(!explain(&gmail, None).unwrap().starts_with("[ALERT]"));
     }
 
     #[test]
