@@ -229,7 +229,7 @@ fn no_password_or_sasl_response_appears_in_any_output() {
     screen += &p.exp_string("S: + ").unwrap();
     p.send_line(ASCII).unwrap();
     screen += &p.exp_string("a10 OK").unwrap();
-    let stars = format!("..> {}", "*".repeat(ASCII.len()));
+    let stars = format!("..{} bytes> {}", ASCII.len(), "*".repeat(ASCII.len()));
     assert!(
         screen.contains(&stars),
         "the literal was not masked: {screen}"
