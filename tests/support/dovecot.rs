@@ -51,7 +51,10 @@ pub struct Dovecot {
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM lets the watchdog's trap stop Dovecot; SIGKILL would orphan it.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -115,10 +118,19 @@ fn try_launch(bin: &Path, layout: Layout, users: &[User], extra: &str) -> Result
     std::fs::write(dir.join("users"), users_file(&dir, users, &ids)).unwrap();
     let conf = config(&dir, port, layout, &ids) + extra;
     std::fs::write(dir.join("dovecot.conf"), conf).unwrap();
-    let child = Command::new(bin)
-        .arg("-F")
+    // Under a bash watchdog, as the other servers (support::daemon): an instance kept in a
+    // static is never dropped, and `dovecot -F` would outlive the test binary.
+    let watchdog = format!(
+        "{bin} -F -c {conf} & pid=$!\ntrap 'kill -9 $pid 2>/dev/null; wait $pid' EXIT\n\
+         trap 'exit 0' TERM INT\n\
+         while kill -0 {parent} 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 0.2; done\n",
+        bin = bin.display(),
+        conf = dir.join("dovecot.conf").display(),
+        parent = std::process::id()
+    );
+    let child = Command::new("bash")
         .arg("-c")
-        .arg(dir.join("dovecot.conf"))
+        .arg(watchdog)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
