@@ -608,3 +608,23 @@ fn ctrl_c_cancels_sasl_and_literals_and_inbox_completes() {
     p.exp_string("* the server still expects 10 bytes of the literal and IMAP cannot cancel one")
         .unwrap();
 }
+
+/// Lines typed ahead, before the first is answered, are each sent in order, each tagged.
+#[test]
+fn typed_ahead_lines_are_each_sent_tagged() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send("create Ahead1\rcreate Ahead2\rcreate Ahead3\r")
+        .unwrap();
+    p.flush().unwrap();
+    let seen = p.exp_string("S: a006 OK Create completed").unwrap();
+    for (tag, name) in [("a004", "Ahead1"), ("a005", "Ahead2"), ("a006", "Ahead3")] {
+        assert!(seen.contains(&format!("C: {tag} create {name}")), "{seen}");
+    }
+}
