@@ -173,7 +173,9 @@ impl Core {
             s.caps = opened.caps.clone();
         });
         let (otx, orx) = tokio::sync::mpsc::unbounded_channel();
-        let (etx, erx) = std::sync::mpsc::channel();
+        // Bounded: when the terminal is slower than a flooding server, the connection task
+        // waits for the printer instead of queueing the whole flood in memory.
+        let (etx, erx) = std::sync::mpsc::sync_channel(EVENTS_IN_FLIGHT);
         self.rt
             .spawn(net::run(opened.conn, orx, etx, self.settings.clone()));
         let shared = self.shared.clone();
@@ -254,6 +256,9 @@ impl Core {
         }
     }
 }
+
+/// Events (server responses, sent lines) waiting for the printer.
+const EVENTS_IN_FLIGHT: usize = 1024;
 
 /// At most this many mailbox names are kept for completion.
 const MAX_MAILBOX_NAMES: usize = 10_000;
