@@ -628,3 +628,24 @@ fn typed_ahead_lines_are_each_sent_tagged() {
         assert!(seen.contains(&format!("C: {tag} create {name}")), "{seen}");
     }
 }
+
+/// A command typed ahead of a login's completion waits for it: servers lose what is
+/// pipelined past a login (Courier restarts, Cyrus may start a security layer).
+#[test]
+fn a_command_typed_after_login_waits_for_its_completion() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send("login alice secret\rselect INBOX\r").unwrap();
+    p.flush().unwrap();
+    let seen = p.exp_string("S: a004 OK [READ-WRITE]").unwrap();
+    let completed = seen.find("S: a003 OK").expect("login completed");
+    let sent = seen.find("C: a004 select INBOX").expect("select sent");
+    assert!(
+        completed < sent,
+        "select went before the login completed: {seen}"
+    );
+}

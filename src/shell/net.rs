@@ -53,7 +53,9 @@ pub async fn run(
     s: Settings,
 ) {
     let mut queue: VecDeque<(String, Chunk)> = VecDeque::new();
-    let mut waiting: Option<String> = None;
+    let mut waiting: Option<(String, Hold)> = None;
+    // The tag of a LOGIN being written, until its last chunk.
+    let mut login: Option<String> = None;
     loop {
         while waiting.is_none() {
             let Some((tag, chunk)) = queue.pop_front() else {
@@ -66,9 +68,18 @@ pub async fn run(
                 let _ = tx.send(Event::Closed(format!("write failed: {e}")));
                 return;
             }
+            if starts_login(&tag, &chunk.shown) {
+                login = Some(tag.clone());
+            }
             let _ = tx.send(Event::Sent(chunk.shown));
             if chunk.awaits_continuation {
-                waiting = Some(tag);
+                waiting = Some((tag, Hold::Continuation));
+            } else if login.as_deref() == Some(tag.as_str()) {
+                // Nothing goes after a login until it completes: Courier starts a new
+                // process after it and Cyrus may start a security layer, and what was
+                // sent meanwhile is lost (RFC 3501 §6.2.3, §5.5).
+                login = None;
+                waiting = Some((tag, Hold::Completion));
             }
         }
         tokio::select! {
@@ -101,11 +112,35 @@ pub async fn run(
     }
 }
 
-/// `+` releases the held chunk; the held command's tagged completion drops its rest.
-fn settle(r: &Received, waiting: &mut Option<String>, queue: &mut VecDeque<(String, Chunk)>) {
-    match r.response() {
-        Response::Continuation { .. } => *waiting = None,
-        Response::Tagged { tag, .. } if waiting.as_deref() == Some(tag.as_str()) => {
+/// What the queue waits for before it sends more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// The `+` that invites a synchronising literal.
+    Continuation,
+    /// The tagged completion of a login.
+    Completion,
+}
+
+/// Whether `shown` is the first line of a LOGIN with this tag.
+fn starts_login(tag: &str, shown: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(shown);
+    let mut words = text.split_whitespace();
+    words.next() == Some(tag)
+        && words
+            .next()
+            .is_some_and(|w| w.eq_ignore_ascii_case("LOGIN"))
+}
+
+/// `+` releases a held literal; the held command's tagged completion releases the queue
+/// (and drops the rest of a command whose literal was refused).
+fn settle(
+    r: &Received,
+    waiting: &mut Option<(String, Hold)>,
+    queue: &mut VecDeque<(String, Chunk)>,
+) {
+    match (r.response(), waiting.as_ref()) {
+        (Response::Continuation { .. }, Some((_, Hold::Continuation))) => *waiting = None,
+        (Response::Tagged { tag, .. }, Some((held, _))) if held == tag => {
             queue.retain(|(t, _)| t != tag);
             *waiting = None;
         }
