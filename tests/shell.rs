@@ -649,3 +649,30 @@ fn a_command_typed_after_login_waits_for_its_completion() {
         "select went before the login completed: {seen}"
     );
 }
+
+/// The password prompt masks what is typed, and Ctrl-C there cancels the login instead
+/// of killing the shell.
+#[test]
+fn ctrl_c_at_the_password_prompt_cancels_the_login() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line(".login alice").unwrap();
+    p.exp_string("Password for alice: ").unwrap();
+    p.send("sec").unwrap();
+    p.send_control('c').unwrap();
+    p.exp_string("* no password").unwrap();
+    p.send_line(".login alice").unwrap();
+    p.exp_string("Password for alice: ").unwrap();
+    p.send_line("secret").unwrap();
+    let screen = p.exp_string("a003 OK").unwrap();
+    assert!(
+        screen.contains("******") && !screen.contains("secret"),
+        "{screen}"
+    );
+    p.send_line("noop").unwrap();
+    p.exp_string("a004 OK").unwrap();
+}

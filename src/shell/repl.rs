@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustyline::highlight::{CmdKind, Highlighter};
-use rustyline::{Context, Editor, ExternalPrinter, Helper, Hinter, Validator};
+use rustyline::{Completer, Context, Editor, ExternalPrinter, Helper, Hinter, Validator};
 
 use super::core::{Core, Shared, Sink};
 use super::dot::Flow;
@@ -282,8 +282,37 @@ fn step(
     }
 }
 
+/// The password for `.login` (and a recalled `login USER`): typed into a line editor of
+/// its own that shows `*` for each character and keeps no history, so Ctrl-C or Ctrl-D
+/// cancels the login instead of killing the shell. A terminal that cannot be put in raw
+/// mode (TERM=dumb) gets the no-echo prompt of rpassword instead.
 fn prompt_password(user: &str) -> Option<Secret> {
-    rpassword::prompt_password(format!("Password for {user}: "))
-        .ok()
-        .map(Secret::new)
+    let prompt = format!("Password for {user}: ");
+    if matches!(
+        std::env::var("TERM").as_deref(),
+        Ok("dumb" | "cons25" | "emacs")
+    ) {
+        return rpassword::prompt_password(prompt).ok().map(Secret::new);
+    }
+    let config = rustyline::Config::builder()
+        .color_mode(rustyline::ColorMode::Forced)
+        .auto_add_history(false)
+        .build();
+    let mut editor: Editor<AllMasked, DefaultHistory> = Editor::with_config(config).ok()?;
+    editor.set_helper(Some(AllMasked));
+    editor.readline(&prompt).ok().map(Secret::new)
+}
+
+/// Every character of the line shown as `*`.
+#[derive(Helper, Completer, Hinter, Validator)]
+struct AllMasked;
+
+impl Highlighter for AllMasked {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        Cow::Owned("*".repeat(line.chars().count()))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        true
+    }
 }
