@@ -676,3 +676,28 @@ fn ctrl_c_at_the_password_prompt_cancels_the_login() {
     p.send_line("noop").unwrap();
     p.exp_string("a004 OK").unwrap();
 }
+
+/// Tab completes inside a quoted name, and UID's subcommands.
+#[test]
+fn completion_inside_quotes_and_after_uid() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = shell(&d, &dir.path().join("history"));
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("create \"Sent Items\"").unwrap();
+    p.exp_string("a004 OK").unwrap();
+    p.send_line("list \"\" *").unwrap();
+    p.exp_string("a005 OK").unwrap();
+    p.send("select \"Sent I\t").unwrap();
+    p.send_line("").unwrap();
+    p.exp_string("C: a006 select \"Sent Items\"").unwrap();
+    p.exp_string("a006 OK").unwrap();
+    p.send("uid fe\t").unwrap();
+    p.send_line(" 1:* FLAGS").unwrap();
+    p.exp_string("C: a007 uid fetch 1:* FLAGS").unwrap();
+    p.exp_string("a007 OK").unwrap();
+}

@@ -50,13 +50,33 @@ impl Completer for ImapHelper {
         _: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let head = &line[..pos];
-        let start = head.rfind(' ').map(|i| i + 1).unwrap_or(0);
+        // Inside an open quoted string the word starts at its quote (`select "Sent I`).
+        let open_quote = head.matches('"').count() % 2 == 1;
+        let start = match open_quote {
+            true => head.rfind('"').unwrap_or(0),
+            false => head.rfind(' ').map(|i| i + 1).unwrap_or(0),
+        };
         let word = &head[start..];
         let before: Vec<&str> = head[..start].split_whitespace().collect();
         let tagged =
             before.len() == 1 && !COMMANDS.contains(&before[0].to_ascii_uppercase().as_str());
+        let after_uid =
+            before.last().is_some_and(|w| w.eq_ignore_ascii_case("UID")) && before.len() <= 2;
         let names: Vec<String> = if before.is_empty() && word.starts_with('.') {
             DOT_COMMANDS.iter().map(|s| s.to_string()).collect()
+        } else if after_uid {
+            // RFC 3501 §6.4.8, RFC 4315 (UID EXPUNGE), RFC 6851 (UID MOVE).
+            let lower = word.chars().next().is_some_and(|c| c.is_lowercase());
+            ["COPY", "FETCH", "MOVE", "SEARCH", "STORE", "EXPUNGE"]
+                .iter()
+                .map(|c| {
+                    if lower {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
         } else if before.is_empty() || tagged {
             let lower = word.chars().next().is_some_and(|c| c.is_lowercase());
             COMMANDS
