@@ -701,3 +701,25 @@ fn completion_inside_quotes_and_after_uid() {
     p.exp_string("C: a007 uid fetch 1:* FLAGS").unwrap();
     p.exp_string("a007 OK").unwrap();
 }
+
+/// A typed non-ASCII mailbox name goes in modified UTF-7, and a listed one is shown
+/// decoded beside the raw name (RFC 3501 §5.1.3).
+#[test]
+fn non_ascii_mailbox_names_in_modified_utf7() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let out = script(
+        &d,
+        "login alice secret\ncreate Entwürfe\nlist \"\" Entw*\n",
+        &[],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("C: a004 create Entw&APw-rfe"), "{text}");
+    assert!(text.contains("\"/\" Entw&APw-rfe"), "{text}");
+    assert!(
+        text.contains("= Entw&APw-rfe is \"Entwürfe\" (modified UTF-7)"),
+        "{text}"
+    );
+}

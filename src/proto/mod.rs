@@ -3,6 +3,7 @@
 pub mod command;
 pub mod imap_url;
 pub mod known_secrets;
+pub mod mutf7;
 pub mod namespace_lenient;
 pub mod resp_text;
 pub mod response;

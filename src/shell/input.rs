@@ -174,6 +174,8 @@ impl Typist {
                 arg: String::new(),
             };
         }
+        let names_encoded = encode_mailbox_names(t);
+        let t = names_encoded.as_str();
         let first = t.split(' ').next().unwrap_or("");
         let (tag, text) = if COMMANDS.contains(&first.to_ascii_uppercase().as_str()) {
             let tag = self.next_tag();
@@ -392,6 +394,34 @@ pub fn history_entry(line: &str) -> Option<String> {
         _ => words.len(),
     };
     Some(words[..kept.min(words.len())].join(" "))
+}
+
+/// A command that takes mailbox names, typed with non-ASCII characters: those are sent in
+/// modified UTF-7 (RFC 3501 §5.1.3), as servers expect names.
+fn encode_mailbox_names(line: &str) -> String {
+    const TAKES_NAMES: &[&str] = &[
+        "SELECT",
+        "EXAMINE",
+        "CREATE",
+        "DELETE",
+        "RENAME",
+        "SUBSCRIBE",
+        "UNSUBSCRIBE",
+        "STATUS",
+        "APPEND",
+        "LIST",
+        "LSUB",
+        "COPY",
+        "MOVE",
+        "UID",
+    ];
+    let takes_names = untagged(line)
+        .first()
+        .is_some_and(|v| TAKES_NAMES.contains(&v.to_ascii_uppercase().as_str()));
+    if line.is_ascii() || !takes_names || line.to_ascii_uppercase().contains("SEARCH") {
+        return line.to_string();
+    }
+    crate::proto::mutf7::encode_runs(line)
 }
 
 /// `starttls` or `tag starttls`, with nothing after it.

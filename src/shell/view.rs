@@ -43,6 +43,14 @@ fn by_status(s: &Status, line: String) -> String {
 pub fn interpret(r: &Received) -> Option<String> {
     match r.response() {
         Response::Data(Data::Namespace(ns)) => Some(namespace(ns)),
+        Response::Data(Data::List(item)) | Response::Data(Data::Lsub(item))
+            if item.mailbox.contains('&') =>
+        {
+            // RFC 3501 §5.1.3: names travel in modified UTF-7.
+            let decoded = crate::proto::mutf7::decode(&item.mailbox)?;
+            (decoded != item.mailbox)
+                .then(|| format!("= {} is \"{decoded}\" (modified UTF-7)", item.mailbox))
+        }
         Response::Tagged { status, .. }
         | Response::Untagged(status)
         | Response::Greeting(status) => referral(status).or_else(|| {
