@@ -723,3 +723,35 @@ fn non_ascii_mailbox_names_in_modified_utf7() {
         "{text}"
     );
 }
+
+/// After a login the shell lists the mailboxes itself, unseen, so that names complete
+/// before the user's own LIST.
+#[test]
+fn names_complete_after_login_without_a_list() {
+    let Some(d) = dovecot::start_default(Layout::Exchange2000) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history");
+    let mut p = shell(&d, &history);
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+    p.send_line("create Zeta/Deep").unwrap();
+    p.exp_string("a004 OK").unwrap();
+    p.send_line(".quit").unwrap();
+    p.exp_eof().unwrap();
+
+    let mut p = shell(&d, &history);
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    let mut screen = p.exp_string("a003 OK").unwrap();
+    p.send("select Zeta/D\t").unwrap();
+    p.send_line("").unwrap();
+    screen += &p.exp_string("C: a004 select Zeta/Deep").unwrap();
+    screen += &p.exp_string("a004 OK").unwrap();
+    assert!(
+        !screen.contains("bg1"),
+        "the shell's own LIST was shown: {screen}"
+    );
+}

@@ -129,6 +129,8 @@ pub struct Core {
     make_sink: Box<dyn Fn() -> Sink>,
     /// The password given to `.login` (or the command line), for `.check` and `.follow`.
     pub password: Option<crate::secret::Secret>,
+    /// List the mailboxes after a login, for completion (the interactive shell).
+    pub learn_names: bool,
 }
 
 impl Core {
@@ -147,6 +149,7 @@ impl Core {
             out: None,
             printer: None,
             make_sink,
+            learn_names: false,
         })
     }
 
@@ -176,8 +179,13 @@ impl Core {
         // Bounded: when the terminal is slower than a flooding server, the connection task
         // waits for the printer instead of queueing the whole flood in memory.
         let (etx, erx) = std::sync::mpsc::sync_channel(EVENTS_IN_FLIGHT);
-        self.rt
-            .spawn(net::run(opened.conn, orx, etx, self.settings.clone()));
+        self.rt.spawn(net::run(
+            opened.conn,
+            orx,
+            etx,
+            self.settings.clone(),
+            self.learn_names,
+        ));
         let shared = self.shared.clone();
         self.printer = Some(std::thread::spawn(move || printer(erx, shared, sink)));
         self.out = Some(otx);
@@ -279,6 +287,7 @@ fn printer(events: std::sync::mpsc::Receiver<Event>, shared: Arc<Shared>, mut si
                     .to_string(),
             ),
             Event::Transcript(t) => shared.with(|s| s.transcript = Some(t)),
+            Event::Learned(r) => shared.with(|s| remember_name(s, &r)),
             Event::Closed(why) => {
                 let line = if shared.with(|s| s.bye) {
                     "* the server closed the connection after BYE"
@@ -315,14 +324,18 @@ fn show(sink: &mut Sink, shared: &Shared, r: &crate::client::Received) {
     }
 }
 
-fn learn(s: &mut State, r: &crate::client::Received) {
-    // Names for completion: bounded, and never one that would put a control character
-    // (a terminal escape) on the command line.
+/// Names for completion: bounded, and never one that would put a control character (a
+/// terminal escape) on the command line.
+fn remember_name(s: &mut State, r: &crate::client::Received) {
     if let Some(m) = view::mailbox_name(r) {
         if s.mailboxes.len() < MAX_MAILBOX_NAMES && !m.chars().any(char::is_control) {
             s.mailboxes.insert(m);
         }
     }
+}
+
+fn learn(s: &mut State, r: &crate::client::Received) {
+    remember_name(s, r);
     let status = match r.response() {
         Response::Continuation { .. } => {
             s.continuations += 1;

@@ -13,7 +13,7 @@ use super::open::tls_note;
 use crate::client::connection::Connection;
 use crate::client::Received;
 use crate::proto::response::parse;
-use crate::proto::{Chunk, Response, StatusKind};
+use crate::proto::{Chunk, Data, Response, StatusKind};
 use crate::settings::Settings;
 
 pub enum Out {
@@ -40,18 +40,26 @@ pub enum Event {
     Closed(String),
     /// The transcript at the end (secrets redacted), for `.transcript save`.
     Transcript(Vec<u8>),
+    /// A response to the shell's own LIST after login: its names, for completion only.
+    Learned(Received),
 }
 
 /// An idle interactive session waits this long for the server; it is the server's idle
 /// timeout (30 minutes in RFC 3501 §5.4) that normally ends it.
 const IDLE: Duration = Duration::from_secs(3600);
 
+/// `learn_names`: after a login, list the mailboxes for completion (interactive mode).
 pub async fn run(
     mut conn: Connection,
     mut rx: UnboundedReceiver<Out>,
     tx: Sender<Event>,
     s: Settings,
+    learn_names: bool,
 ) {
+    let mut background = Background {
+        enabled: learn_names,
+        pending: false,
+    };
     let mut queue: VecDeque<(String, Chunk)> = VecDeque::new();
     let mut waiting: Option<(String, Hold)> = None;
     // The tag of a LOGIN being written, until its last chunk.
@@ -70,6 +78,11 @@ pub async fn run(
             }
             if starts_login(&tag, &chunk.shown) {
                 login = Some(tag.clone());
+            }
+            if tag == BACKGROUND_TAG {
+                // Nothing else is in flight while it runs: every LIST reply is its own.
+                waiting = Some((tag, Hold::Completion));
+                continue;
             }
             let _ = tx.send(Event::Sent(chunk.shown));
             if chunk.awaits_continuation {
@@ -105,9 +118,68 @@ pub async fn run(
                     }
                 };
                 let r = Received { parsed: parse(&msg.raw, false), raw: msg.raw, bare_lf: msg.bare_lf };
+                if let Some(list) = background.after_login(&r, &waiting) {
+                    queue.push_front(list);
+                }
                 settle(&r, &mut waiting, &mut queue);
-                let _ = tx.send(Event::Received(r));
+                let event = match background.owns(&r) {
+                    true => Event::Learned(r),
+                    false => Event::Received(r),
+                };
+                let _ = tx.send(event);
             }
+        }
+    }
+}
+
+/// The tag of the shell's own LIST after login (the typist's tags are `a001`...).
+const BACKGROUND_TAG: &str = "bg1";
+
+/// The shell's own `LIST "" "*"` after a login, so that mailbox names complete before the
+/// user lists them; its replies are learned, not shown.
+struct Background {
+    enabled: bool,
+    pending: bool,
+}
+
+impl Background {
+    /// The LIST to send first, when `r` is the OK that completes a held login.
+    fn after_login(
+        &mut self,
+        r: &Received,
+        waiting: &Option<(String, Hold)>,
+    ) -> Option<(String, Chunk)> {
+        let Response::Tagged { tag, status } = r.response() else {
+            return None;
+        };
+        let login_ok = matches!(waiting, Some((held, Hold::Completion)) if held == tag && held != BACKGROUND_TAG)
+            && status.kind == StatusKind::Ok;
+        if !self.enabled || !login_ok {
+            return None;
+        }
+        self.enabled = false;
+        self.pending = true;
+        let line = format!("{BACKGROUND_TAG} LIST \"\" \"*\"\r\n").into_bytes();
+        let chunk = Chunk {
+            wire: line.clone(),
+            shown: line,
+            awaits_continuation: false,
+        };
+        Some((BACKGROUND_TAG.to_string(), chunk))
+    }
+
+    /// Whether `r` answers the background LIST (and ends it when it is its completion).
+    fn owns(&mut self, r: &Received) -> bool {
+        if !self.pending {
+            return false;
+        }
+        match r.response() {
+            Response::Data(Data::List(_)) => true,
+            Response::Tagged { tag, .. } if tag == BACKGROUND_TAG => {
+                self.pending = false;
+                true
+            }
+            _ => false,
         }
     }
 }

@@ -184,6 +184,7 @@ pub fn run(settings: Settings) -> i32 {
         }
         let _ = editor.load_history(h);
     }
+    core.learn_names = true;
     if let Err(e) = core.connect() {
         eprintln!("imapdiag: {e}");
         return 2;
