@@ -486,8 +486,12 @@ fn a_dumb_terminal_still_gets_a_shell() {
     p.send_line("capability").unwrap();
     p.exp_string("S: * CAPABILITY IMAP4rev1").unwrap();
     p.exp_string("a003 OK").unwrap();
-    p.send_line("logout").unwrap();
+    // Plain line mode: the shell itself never shows the password back.
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("C: a004 login alice <redacted>").unwrap();
     p.exp_string("a004 OK").unwrap();
+    p.send_line("logout").unwrap();
+    p.exp_string("a005 OK").unwrap();
 }
 
 /// `imapdiag shell ... | head -2`: the closed pipe ends nothing badly.
@@ -754,4 +758,57 @@ fn names_complete_after_login_without_a_list() {
         !screen.contains("bg1"),
         "the shell's own LIST was shown: {screen}"
     );
+}
+
+/// A server flooding 20,000 stray completions and 300,000 LIST lines into the interactive
+/// shell: every line is shown, and the connection waits for the terminal instead of
+/// queueing the flood in memory.
+#[test]
+fn a_flood_into_the_interactive_shell_stays_bounded() {
+    const LINES: usize = 300_000;
+    let s = support::scripted::serve(|c| {
+        c.send(b"* OK [CAPABILITY IMAP4rev1] ready\r\n");
+        while let Some((tag, cmd)) = c.command() {
+            if cmd == "LIST" {
+                let mut flood = Vec::with_capacity(LINES * 48);
+                // Completions of tags the shell never used, which it must not keep forever.
+                for i in 0..20_000 {
+                    flood.extend(format!("x{i} OK stray\r\n").bytes());
+                }
+                for i in 0..LINES {
+                    flood.extend(
+                        format!("* LIST () \"/\" \"Folder {i:06} with a name\"\r\n").bytes(),
+                    );
+                }
+                c.send(&flood);
+            }
+            c.send(format!("{tag} OK done\r\n").as_bytes());
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+    cmd.args(["shell", &s.target(), "--security", "plain"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("IMAPDIAG_HISTORY", dir.path().join("history"));
+    let opts = Options::new()
+        .timeout_ms(Some(180_000))
+        .strip_ansi_escape_codes(true);
+    let mut p = spawn_with_options(cmd, opts).unwrap();
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("list \"\" *").unwrap();
+    p.exp_string("Folder 299999 with a name").unwrap();
+    p.exp_string("S: a001 OK done").unwrap();
+    let pid = Command::new("pgrep")
+        .args(["-f", &format!("imapdiag shell {}", s.target())])
+        .output()
+        .unwrap();
+    let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    assert!(peak_kb < 64 * 1024, "peak memory {peak_kb} kB");
 }

@@ -268,6 +268,9 @@ impl Core {
 /// Events (server responses, sent lines) waiting for the printer.
 const EVENTS_IN_FLIGHT: usize = 1024;
 
+/// At most this many tagged completions are remembered.
+const MAX_PENDING_TAGS: usize = 10_000;
+
 /// At most this many mailbox names are kept for completion.
 const MAX_MAILBOX_NAMES: usize = 10_000;
 
@@ -346,6 +349,11 @@ fn learn(s: &mut State, r: &crate::client::Received) {
             None
         }
         Response::Tagged { tag, status } => {
+            // Completions nobody waits for any more are dropped beyond the cap (a server
+            // can send tagged lines for tags the shell never used).
+            if s.done.len() >= MAX_PENDING_TAGS {
+                s.done.clear();
+            }
             s.done.insert(tag.clone(), status.kind);
             if matches!(status.kind, StatusKind::No | StatusKind::Bad) {
                 s.refusals += 1;
