@@ -107,15 +107,7 @@ impl Store {
 
     /// The mailbox's real name (INBOX in any case is INBOX, RFC 3501 §5.1).
     pub fn resolve(&self, account: usize, name: &str) -> Option<String> {
-        let all = self.lock();
-        all.keys()
-            .filter(|(a, _)| *a == account)
-            .map(|(_, n)| n)
-            .find(|n| {
-                *n == name
-                    || (n.eq_ignore_ascii_case("INBOX") && name.eq_ignore_ascii_case("INBOX"))
-            })
-            .cloned()
+        real_name(&self.lock(), account, name)
     }
 
     pub fn names(&self, account: usize) -> Vec<String> {
@@ -126,25 +118,42 @@ impl Store {
             .collect()
     }
 
-    /// Runs `f` on the mailbox, if it exists.
+    /// Runs `f` on the mailbox, if it exists (one lock for the lookup and the work).
     pub fn with<T>(
         &self,
         account: usize,
         name: &str,
         f: impl FnOnce(&mut Mailbox) -> T,
     ) -> Option<T> {
-        let real = self.resolve(account, name)?;
-        self.lock().get_mut(&(account, real)).map(f)
+        let mut all = self.lock();
+        let real = real_name(&all, account, name)?;
+        all.get_mut(&(account, real)).map(f)
     }
 
+    /// Creates the mailbox unless it exists; checked and inserted under one lock, so two
+    /// sessions creating the same name cannot both succeed.
     pub fn create(&self, account: usize, name: &str) -> bool {
-        if self.resolve(account, name).is_some() {
+        let validity = self.next_validity();
+        let mut all = self.lock();
+        if real_name(&all, account, name).is_some() {
             return false;
         }
-        let mb = Mailbox::new(name, self.next_validity());
-        self.lock().insert((account, name.into()), mb);
+        all.insert((account, name.into()), Mailbox::new(name, validity));
         true
     }
+}
+
+fn real_name(
+    all: &BTreeMap<(usize, String), Mailbox>,
+    account: usize,
+    name: &str,
+) -> Option<String> {
+    let inbox = name.eq_ignore_ascii_case("INBOX");
+    all.keys()
+        .filter(|(a, _)| *a == account)
+        .map(|(_, n)| n)
+        .find(|n| *n == name || (inbox && n.eq_ignore_ascii_case("INBOX")))
+        .cloned()
 }
 
 /// UIDVALIDITY values start from the process's start time (RFC 3501 §2.3.1.1: a mailbox

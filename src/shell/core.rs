@@ -53,34 +53,28 @@ impl Shared {
 
     /// Waits for `tag`'s completion, the connection's end, or the timeout.
     pub fn wait_for(&self, tag: &str, timeout: Duration) -> Result<StatusKind, String> {
-        let deadline = Instant::now() + timeout;
-        let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if let Some(k) = g.done.get(tag) {
-                return Ok(*k);
-            }
-            if let Some(why) = &g.closed {
-                return Err(format!("connection closed: {why}"));
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(format!("no answer to {tag} within {} s", timeout.as_secs()));
-            }
-            g = self
-                .cv
-                .wait_timeout(g, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
+        self.wait_until(tag, timeout, |s| s.done.get(tag).copied())
     }
 
     /// Waits until `tag` completed or a continuation request newer than `seen` arrived.
     pub fn wait_turn(&self, tag: &str, seen: u64, timeout: Duration) -> Result<(), String> {
+        self.wait_until(tag, timeout, |s| {
+            (s.done.contains_key(tag) || s.continuations > seen).then_some(())
+        })
+    }
+
+    /// Waits until `ready` gives a value, the connection closes, or `timeout` passes.
+    fn wait_until<T>(
+        &self,
+        tag: &str,
+        timeout: Duration,
+        ready: impl Fn(&State) -> Option<T>,
+    ) -> Result<T, String> {
         let deadline = Instant::now() + timeout;
         let mut g = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            if g.done.contains_key(tag) || g.continuations > seen {
-                return Ok(());
+            if let Some(v) = ready(&g) {
+                return Ok(v);
             }
             if let Some(why) = &g.closed {
                 return Err(format!("connection closed: {why}"));
