@@ -1,7 +1,8 @@
 //! The real-server matrix: Dovecot 2.3, Cyrus IMAP 3.6 in both namespace modes and
 //! Courier-IMAP 5.0, each started once for this test binary on 127.0.0.1, each checked over
 //! STARTTLS and implicit TLS: `check` exits 0, `namespace` shows the server's exact
-//! NAMESPACE reply, the shell's script mode logs in, the fingerprint names the product
+//! NAMESPACE reply, the shell's script mode logs in (and IDLEs and appends a multi-line
+//! literal; typed ahead of a login, a command waits for it), the fingerprint names the product
 //! with no conflict, and no step takes a second.
 
 mod support;
@@ -270,5 +271,72 @@ fn no_profile_s_capability_mark_appears_in_another_product_s_live_capabilities()
                 );
             }
         }
+    }
+}
+
+/// The shell's IDLE (untagged DONE) and a multi-line APPEND counted in bytes, in script
+/// mode, on every server.
+#[test]
+fn the_shell_idles_and_appends_a_multi_line_literal_on_every_server() {
+    for (s, r) in matrix() {
+        // A new mailbox under the personal namespace, so INBOX keeps its one message.
+        let mailbox = if s.namespace.starts_with(r#"(("INBOX."#) {
+            "INBOX.Multi"
+        } else {
+            "Multi"
+        };
+        let script = format!(
+            "login alice secret\nselect INBOX\nidle\nDONE\ncreate {mailbox}\n\
+             append {mailbox} {{19}}\nSubject: t\n\nhello\nstatus {mailbox} (MESSAGES)\n"
+        );
+        let out = imapdiag()
+            .args(["shell", &s.target, "--security", "starttls"])
+            .args(["--ca-file", pki().ca_cert.to_str().unwrap()])
+            .write_stdin(script)
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        let at = format!("{}: {text}\n{}", s.name, logs(r));
+        assert_eq!(out.status.code(), Some(0), "{at}");
+        let wire: Vec<&str> = text.lines().filter(|l| l.starts_with("C: ")).collect();
+        assert!(wire.contains(&"C: DONE"), "{at}");
+        assert!(text.contains("S: a005 OK"), "IDLE completed: {at}");
+        // Courier quotes the name in STATUS, the others do not.
+        assert!(
+            text.contains(&format!("S: * STATUS {mailbox} (MESSAGES 1)"))
+                || text.contains(&format!("S: * STATUS \"{mailbox}\" (MESSAGES 1)")),
+            "{at}"
+        );
+    }
+}
+
+/// In the interactive shell, a command typed ahead of the login's completion waits for
+/// it: Courier restarts after a login and Cyrus may start a security layer, and either
+/// would lose a command pipelined past it.
+#[test]
+fn a_command_typed_ahead_of_a_login_is_answered_on_every_server() {
+    use rexpect::session::{spawn_with_options, Options};
+    for (s, r) in matrix() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
+        cmd.args(["shell", &s.target, "--security", "starttls"])
+            .args(["--ca-file", pki().ca_cert.to_str().unwrap()])
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env("IMAPDIAG_HISTORY", dir.path().join("history"));
+        let opts = Options::new()
+            .timeout_ms(Some(15_000))
+            .strip_ansi_escape_codes(true);
+        let mut p = spawn_with_options(cmd, opts).unwrap();
+        p.exp_string("127.0.0.1> ").unwrap();
+        p.send("login alice secret\rselect INBOX\r").unwrap();
+        p.flush().unwrap();
+        let seen = p
+            .exp_string("S: a004 OK")
+            .unwrap_or_else(|e| panic!("{}: {e:?}\n{}", s.name, logs(r)));
+        let completed = seen.find("S: a003 OK").expect("login completed");
+        let sent = seen.find("C: a004 select INBOX").expect("select sent");
+        assert!(completed < sent, "{}: {seen}", s.name);
+        assert!(!seen.contains("secret"), "{}: {seen}", s.name);
     }
 }
