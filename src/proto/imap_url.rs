@@ -160,6 +160,18 @@ pub(crate) fn split_path(path: &str) -> Result<PathParts, UrlError> {
     Ok((mailbox, uidvalidity, rest.map(str::to_string)))
 }
 
+/// Everything but RFC 3986's unreserved characters is escaped in a URL's user.
+const USER_ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `enc-user` (RFC 5092 §3.2): the user with `/`, `;`, `@` and the rest percent-encoded.
+pub fn encode_user(user: &str) -> String {
+    percent_encoding::utf8_percent_encode(user, USER_ESCAPED).to_string()
+}
+
 /// Decodes `%XX` escapes (RFC 3986 §2.1); malformed escapes stay as they are.
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -249,7 +261,7 @@ mod tests {
 
         #[test]
         fn encoded_users_round_trip(user in "[a-zA-Z0-9/\\\\@:; %]{1,20}", host in "[a-z][a-z0-9.-]{0,20}", port in 1u16..) {
-            let enc: String = user.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            let enc = encode_user(&user);
             let u = ImapUrl::parse(&format!("imap://{enc};AUTH=*@{host}:{port}/")).unwrap();
             proptest::prop_assert_eq!(u.user.as_deref(), Some(user.as_str()));
             proptest::prop_assert_eq!(u.host, host);

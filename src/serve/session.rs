@@ -549,15 +549,7 @@ fn children(ctx: &Ctx, names: &[String], name: &str) -> &'static str {
 /// on the profile's home server.
 fn referral_url(template: &str, user: &str) -> String {
     let host = template.rsplit_once('@').map_or(template, |(_, h)| h);
-    let user: String = user
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let user = crate::proto::imap_url::encode_user(user);
     format!("imap://{user};AUTH=*@{host}")
 }
 
