@@ -426,22 +426,15 @@ fn encode_mailbox_names(line: &str) -> String {
 
 /// `starttls` or `tag starttls`, with nothing after it.
 fn is_starttls(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    match words.as_slice() {
-        [w] | [_, w] => w.eq_ignore_ascii_case("STARTTLS"),
-        _ => false,
-    }
+    matches!(untagged(line).as_slice(), [w] if w.eq_ignore_ascii_case("STARTTLS"))
 }
 
 /// Whether a typed line (tagged or not) is a LOGIN or an AUTHENTICATE: a line that sends
 /// a secret.
 pub fn sends_secret(line: &str) -> bool {
-    let mut words = line.split_whitespace();
-    let is = |w: Option<&str>| {
-        w.is_some_and(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))
-    };
-    let first = words.next();
-    is(first) || is(words.next())
+    untagged(line)
+        .first()
+        .is_some_and(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))
 }
 
 fn is_login(text: &str) -> bool {
