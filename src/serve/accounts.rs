@@ -65,13 +65,22 @@ pub fn load(path: &Path) -> Result<Vec<Account>, String> {
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(i, l)| {
-            parse_line(l).ok_or_else(|| {
-                format!(
-                    "{}:{}: expected user:password[:Mailbox=N|DIR|MBOX,...[:HOME]]",
-                    path.display(),
-                    i + 1
-                )
-            })
+            let at = format!("{}:{}", path.display(), i + 1);
+            let account = parse_line(l).ok_or_else(|| {
+                format!("{at}: expected user:password[:Mailbox=N|DIR|MBOX,...[:HOME]]")
+            })?;
+            // A mistyped path would otherwise be an empty mailbox, silently.
+            for (mailbox, source) in &account.mailboxes {
+                if let Source::Path(p) = source {
+                    if !p.exists() {
+                        return Err(format!(
+                            "{at}: {mailbox}: no such file or directory: {}",
+                            p.display()
+                        ));
+                    }
+                }
+            }
+            Ok(account)
         })
         .collect()
 }
@@ -132,6 +141,14 @@ mod tests {
         let b = parse_line("dave:pw::corp/dave").unwrap();
         assert_eq!(b.home_user(), "corp/dave");
         assert!(parse_line(":pw").is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let users = dir.path().join("users");
+        std::fs::write(&users, "carol:pw:Archive=/nonexistent/archive.mbox\n").unwrap();
+        let err = load(&users).unwrap_err();
+        assert!(
+            err.ends_with(":1: Archive: no such file or directory: /nonexistent/archive.mbox"),
+            "{err}"
+        );
         assert!(parse_line("u:p:A=x").is_none());
     }
 }
