@@ -140,17 +140,24 @@ pub struct Fingerprint {
     pub evidence: Vec<Evidence>,
     /// Evidence that points at another product (a server imitating another's greeting).
     pub conflicts: Vec<String>,
+    /// The backend server Exchange Online names in its greeting's trailing `[base64]`
+    /// (UTF-16LE), e.g. `FR3P281CA0157.DEUP281.PROD.OUTLOOK.COM`: Microsoft support asks
+    /// for it.
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Evidence {
-    /// `greeting`, `capability`, `id` or `namespace`.
+    /// `greeting`, `capability`, `id` or `reply`.
     pub source: String,
-    /// The line or token that said it, escaped.
+    /// The line or token that said it.
     pub line: String,
-    /// The profile it points at (or against, for negative evidence).
+    /// The profile it points at (or against, for negative evidence); `none` for a product
+    /// that named itself and has no profile.
     pub profile: String,
     pub says: String,
+    /// Counter-evidence: it lowers the confidence in the profile.
+    pub against: bool,
 }
 
 /// The server's namespaces side by side with profiles (RFC 2342).

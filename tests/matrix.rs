@@ -12,11 +12,14 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use support::daemon::Daemon;
 use support::dovecot::{self, Dovecot, Layout};
+use support::fingerprints::{self, Case, Outcome};
 use support::{codes, courier, cyrus, imapdiag, json, pki::pki, stdout};
 
 /// One server of the matrix, with what it must show.
 struct Server {
     name: &'static str,
+    /// The profile the fingerprint must name.
+    profile: &'static str,
     /// The fingerprint's product.
     product: &'static str,
     /// The arguments of its NAMESPACE reply, as the server sends them.
@@ -40,6 +43,7 @@ fn matrix() -> &'static Vec<(Server, Running)> {
             deliver(&d);
             all.push(server(
                 "dovecot",
+                "dovecot",
                 "Dovecot",
                 r#"(("" "/")) NIL NIL"#,
                 Running::Dovecot(d),
@@ -59,12 +63,18 @@ fn matrix() -> &'static Vec<(Server, Running)> {
         ];
         for (mode, name, ns) in cyrus {
             if let Some(d) = cyrus::start(mode) {
-                all.push(server(name, "Cyrus IMAP", ns, Running::Other(d)));
+                all.push(server(name, "cyrus", "Cyrus IMAP", ns, Running::Other(d)));
             }
         }
         if let Some(d) = courier::start() {
             let ns = r##"(("INBOX." ".")) NIL (("#shared." ".")("shared." "."))"##;
-            all.push(server("courier", "Courier-IMAP", ns, Running::Other(d)));
+            all.push(server(
+                "courier",
+                "courier",
+                "Courier-IMAP",
+                ns,
+                Running::Other(d),
+            ));
         }
         all
     })
@@ -87,6 +97,7 @@ fn deliver(d: &Dovecot) {
 
 fn server(
     name: &'static str,
+    profile: &'static str,
     product: &'static str,
     namespace: &'static str,
     r: Running,
@@ -97,6 +108,7 @@ fn server(
     };
     let s = Server {
         name,
+        profile,
         product,
         namespace,
         target,
@@ -225,53 +237,58 @@ fn the_shell_script_mode_logs_in_lists_namespaces_and_selects_on_every_server() 
     }
 }
 
-/// A capability mark says "only this product sends this"; no other live server may send it.
+/// The fingerprint harness: every sourced transcript and every live server, through the
+/// fingerprinter. No product may be named wrong, each mark a profile claims unique (greeting,
+/// ID, capability, reply text) may fire for its own product only, and of the servers that
+/// name themselves at least 95% are named right. Prints the figures the README quotes.
 #[test]
-fn no_profile_s_capability_mark_appears_in_another_product_s_live_capabilities() {
-    let out = imapdiag()
-        .args(["profiles", "--format", "json"])
-        .output()
-        .unwrap();
-    let profiles = json(&out);
-    for (s, r) in matrix() {
-        let report = json(&run("check", &s.target, "starttls", &[]));
-        let server = &report["server"];
-        let mut caps: Vec<String> = Vec::new();
-        for list in [
-            &server["capabilities_before_login"],
-            &server["capabilities_after_login"],
-        ] {
-            caps.extend(
-                list.as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|c| c.as_str().unwrap().to_string()),
-            );
-        }
-        assert!(
-            caps.len() > 5,
-            "{} gave no capabilities: {}",
-            s.name,
-            logs(r)
-        );
-        for p in profiles.as_array().unwrap() {
-            if p["product"] == s.product {
-                continue;
-            }
-            for mark in p["capability_marks"].as_array().unwrap() {
-                let mark = mark.as_str().unwrap();
-                // As the fingerprinter: UW's IMAP4REV1 counts only in that spelling.
-                let sent = caps
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(mark) && (mark != "IMAP4REV1" || c == mark));
-                assert!(
-                    !sent,
-                    "{} claims {mark} is unique, but {} sends it",
-                    p["name"], s.name
-                );
-            }
+fn fingerprints_are_never_wrong_over_every_sourced_transcript_and_the_live_matrix() {
+    let mut cases = fingerprints::sourced();
+    for (s, _) in matrix() {
+        for (way, target, security) in ways(s) {
+            cases.push(Case {
+                name: format!("live {} over {way}", s.name),
+                expected: Some(s.profile),
+                label: s.product.to_string(),
+                names_itself: true,
+                report: json(&run("check", &target, security, &[])),
+            });
         }
     }
+    let foreign: Vec<String> = cases
+        .iter()
+        .flat_map(|c| {
+            fingerprints::foreign_claims(c)
+                .into_iter()
+                .map(move |f| format!("{}: {f}", c.name))
+        })
+        .collect();
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|c| match fingerprints::outcome(c) {
+            Outcome::Wrong(w) => Some(format!("{} ({}) named {w}", c.name, c.label)),
+            _ => None,
+        })
+        .collect();
+    let missed: Vec<String> = cases
+        .iter()
+        .filter(|c| c.names_itself && fingerprints::outcome(c) != Outcome::Right)
+        .map(|c| format!("{} ({})", c.name, c.label))
+        .collect();
+    let (named, wrong_n, selfnamed, recalled) = fingerprints::figures(&cases);
+    println!(
+        "fingerprints over {} cases ({} live): {wrong_n} wrong of {named} named; {recalled} of {selfnamed} self-naming servers named right ({:.1}%)",
+        cases.len(),
+        matrix().len() * 2,
+        100.0 * recalled as f64 / selfnamed as f64
+    );
+    println!("not named right: {missed:#?}");
+    assert!(
+        foreign.is_empty(),
+        "marks claimed unique fire elsewhere: {foreign:#?}"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(recalled * 100 >= selfnamed * 95, "{missed:#?}");
 }
 
 /// The shell's IDLE (untagged DONE) and a multi-line APPEND counted in bytes, in script

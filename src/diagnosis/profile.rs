@@ -19,7 +19,7 @@ pub fn judge(report: &mut Report, expect: &Expect) {
             greeting: report.server.greeting.as_deref(),
             capabilities: caps.iter().map(String::as_str).collect(),
             id: report.server.id.as_ref(),
-            namespace: ns.as_ref(),
+            replies: replies(report),
         })
     };
     if !fp.conflicts.is_empty() {
@@ -44,6 +44,20 @@ fn capabilities(report: &Report) -> Vec<String> {
     let mut caps = s.capabilities_before_login.clone();
     caps.extend(s.capabilities_after_login.iter().flatten().cloned());
     caps
+}
+
+/// The first server's status responses after its greeting: referral hops are other
+/// servers.
+fn replies(report: &Report) -> Vec<&str> {
+    report
+        .steps
+        .iter()
+        .filter(|s| s.hop == 0)
+        .flat_map(|s| &s.received)
+        .map(String::as_str)
+        .filter(|l| Some(*l) != report.server.greeting.as_deref())
+        .filter(|l| crate::profiles::reply_text(l).is_some())
+        .collect()
 }
 
 fn namespace_set(report: &Report) -> Option<NamespaceSet> {
@@ -111,6 +125,7 @@ fn namespace_findings(
     if ns.other_users.is_none() {
         let how = best
             .and_then(|b| b.profile.other_users.clone())
+            .or_else(|| lookalike_advice(report))
             .unwrap_or_else(|| "Ask the administrator how delegated mailboxes are reached on this server (RFC 2342 §5: the other users' namespace is NIL).".into());
         report.findings.push(
             Finding::new(
@@ -127,6 +142,20 @@ fn namespace_findings(
                 .remedy("Clients that ignore NAMESPACE must have their IMAP path prefix set to it, or they create folders beside INBOX instead of under it."),
         );
     }
+}
+
+/// For a server no evidence names: the advice of a profile whose namespaces it matches,
+/// said as a comparison, never as a claim about the product.
+fn lookalike_advice(report: &Report) -> Option<String> {
+    let p = report.profile.as_ref()?;
+    let (c, how) = p.compared.iter().filter(|c| c.matches).find_map(|c| {
+        let how = profiles::by_name(&c.profile)?.profile.other_users.clone()?;
+        Some((c, how))
+    })?;
+    Some(format!(
+        "The namespaces are like {}'s; if this is {}: {how}",
+        c.product, c.product
+    ))
 }
 
 /// `--expect-profile` / `--expect-namespace`: a difference is a WARNING, CRITICAL with

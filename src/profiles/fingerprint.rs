@@ -1,13 +1,16 @@
-//! Which server is this? Each profile scores the evidence the session left: the greeting
-//! text, ID fields (RFC 2971), capability tokens only it sends, and a distinctive
-//! NAMESPACE reply. The best score above a threshold names the product; below it the
-//! server stays unknown rather than being forced into a wrong profile.
+//! Which server is this? A product is named only on evidence that identifies one (the
+//! greeting text, ID fields (RFC 2971), response texts and capability tokens that only it
+//! sends), never on the shape of its namespaces, which any administrator can configure
+//! (RFC 2342 §4): those are compared, not fingerprinted. Counter-evidence lowers the
+//! confidence; strong evidence for another product is a conflict naming both. A server no
+//! profile knows but which names itself is reported under its own name, without a profile.
 
 use std::collections::BTreeMap;
 
+use super::backend::backend_server;
+use super::self_named::{self, SelfNamed};
 use super::{all, Known};
-use crate::proto::sanitize::escape_str;
-use crate::proto::{NamespaceSet, Status};
+use crate::proto::Status;
 use crate::report::{Evidence, Fingerprint};
 
 /// What a session (or a saved transcript) showed about the server.
@@ -17,14 +20,17 @@ pub struct Observed<'a> {
     pub greeting: Option<&'a str>,
     pub capabilities: Vec<&'a str>,
     pub id: Option<&'a BTreeMap<String, Option<String>>>,
-    pub namespace: Option<&'a NamespaceSet>,
+    /// The server's status responses after the greeting, tagged or not
+    /// (`a1 OK Logged in`, `* BYE ...`), as received.
+    pub replies: Vec<&'a str>,
 }
 
 const GREETING: i32 = 50;
 const ID: i32 = 70;
 const MARK: i32 = 30;
-const NAMESPACE_DISTINCT: i32 = 40;
-const NAMESPACE_COMMON: i32 = 10;
+const REPLY: i32 = 40;
+/// At most this many different reply texts count for one profile.
+const REPLIES_COUNTED: usize = 2;
 const CAPABILITY_CODE_MISMATCH: i32 = -25;
 /// Below this nothing is claimed.
 const KNOWN: i32 = 30;
@@ -32,26 +38,64 @@ const KNOWN: i32 = 30;
 struct Score<'k> {
     known: &'k Known,
     points: i32,
-    strong: bool,
     version: Option<String>,
     evidence: Vec<Evidence>,
+}
+
+impl Score<'_> {
+    /// Evidence that identifies the product (not counter-evidence).
+    fn strong(&self) -> bool {
+        self.evidence.iter().any(|e| !e.against)
+    }
+
+    fn said(&self) -> String {
+        let said: Vec<String> = self
+            .evidence
+            .iter()
+            .filter(|e| !e.against)
+            .map(|e| format!("{}: {}", e.source, e.says))
+            .collect();
+        said.join("; ")
+    }
 }
 
 pub fn fingerprint(seen: &Observed) -> Fingerprint {
     let mut scores: Vec<Score> = all().iter().map(|k| score(k, seen)).collect();
     scores.sort_by_key(|s| std::cmp::Reverse(s.points));
-    let Some(best) = scores.first().filter(|s| s.points >= KNOWN) else {
-        return Fingerprint {
-            confidence: "none".into(),
-            ..Fingerprint::default()
-        };
+    let backend = greeting_text(seen).and_then(|t| backend_server(&t));
+    let named = self_named(seen);
+    let mut fp = match scores.first().filter(|s| s.points >= KNOWN && s.strong()) {
+        Some(best) => profiled(best, &scores[1..], named.as_ref()),
+        None => match named {
+            Some(n) => unprofiled(n, &scores),
+            None => Fingerprint {
+                confidence: "none".into(),
+                ..Fingerprint::default()
+            },
+        },
     };
-    let conflicts = conflicts(best, &scores[1..]);
-    let confidence = match best.points {
-        p if p >= 90 => "high",
-        p if p >= 50 => "medium",
-        _ => "low",
-    };
+    fp.backend = backend;
+    fp
+}
+
+/// Every profile's identifying evidence in what was seen: the tests use it to check that
+/// each mark claimed unique fires for its own product only.
+pub fn claims(seen: &Observed) -> Vec<(&'static Known, Vec<Evidence>)> {
+    all()
+        .iter()
+        .map(|k| {
+            let s = score(k, seen);
+            let said = s.evidence.into_iter().filter(|e| !e.against).collect();
+            (k, said)
+        })
+        .filter(|(_, said): &(_, Vec<Evidence>)| !said.is_empty())
+        .collect()
+}
+
+fn profiled(best: &Score, rest: &[Score], named: Option<&SelfNamed>) -> Fingerprint {
+    let mut conflicts = conflicts(best, rest);
+    conflicts.extend(named.and_then(|n| names_another(best, n)));
+    let doubted = !conflicts.is_empty() || best.evidence.iter().any(|e| e.against);
     Fingerprint {
         product: Some(best.known.profile.product.clone()),
         version: best
@@ -59,9 +103,49 @@ pub fn fingerprint(seen: &Observed) -> Fingerprint {
             .clone()
             .or_else(|| best.known.profile.version.clone()),
         profile: Some(best.known.profile.name.clone()),
-        confidence: confidence.into(),
+        confidence: confidence(best.points, doubted).into(),
         evidence: best.evidence.clone(),
         conflicts,
+        backend: None,
+    }
+}
+
+/// A product no profile knows, under the name it gave itself.
+fn unprofiled(n: SelfNamed, scores: &[Score]) -> Fingerprint {
+    let conflicts = scores
+        .iter()
+        .filter(|s| s.strong() && !shares_a_word(&s.known.profile.product, &n.product))
+        .map(|s| conflict_text(&n.product, &s.known.profile.product, &s.said()))
+        .collect::<Vec<_>>();
+    let base = if n.source == "id" { "medium" } else { "low" };
+    let confidence = if conflicts.is_empty() { base } else { "low" };
+    Fingerprint {
+        evidence: vec![Evidence {
+            source: n.source.into(),
+            line: n.line.clone(),
+            profile: "none".into(),
+            says: format!("the server names itself {}; no profile knows it", n.product),
+            against: false,
+        }],
+        product: Some(n.product),
+        version: n.version,
+        profile: None,
+        confidence: confidence.into(),
+        conflicts,
+        backend: None,
+    }
+}
+
+fn confidence(points: i32, doubted: bool) -> &'static str {
+    let level = match points {
+        p if p >= 90 => 2,
+        p if p >= 50 => 1,
+        _ => 0,
+    };
+    match level - i32::from(doubted) {
+        l if l >= 2 => "high",
+        1 => "medium",
+        _ => "low",
     }
 }
 
@@ -69,14 +153,13 @@ fn score<'k>(known: &'k Known, seen: &Observed) -> Score<'k> {
     let mut s = Score {
         known,
         points: 0,
-        strong: false,
         version: None,
         evidence: Vec::new(),
     };
     greeting(&mut s, seen);
     id(&mut s, seen);
     marks(&mut s, seen);
-    namespace(&mut s, seen);
+    replies(&mut s, seen);
     s
 }
 
@@ -84,40 +167,42 @@ fn add(s: &mut Score, points: i32, source: &str, line: &str, says: String) {
     s.points += points;
     s.evidence.push(Evidence {
         source: source.into(),
-        line: escape_str(line),
+        line: line.into(),
         profile: s.known.profile.name.clone(),
         says,
+        against: points < 0,
     });
+}
+
+fn greeting_status(seen: &Observed) -> Option<Status> {
+    seen.greeting?.strip_prefix("* ").and_then(Status::parse)
+}
+
+fn greeting_text(seen: &Observed) -> Option<String> {
+    match greeting_status(seen) {
+        Some(st) => Some(st.text),
+        None => seen.greeting.map(str::to_string),
+    }
 }
 
 fn greeting(s: &mut Score, seen: &Observed) {
     let Some(line) = seen.greeting else { return };
-    let status = line.strip_prefix("* ").and_then(Status::parse);
+    let status = greeting_status(seen);
     let text = status.as_ref().map(|st| st.text.as_str()).unwrap_or(line);
     let has_caps = status
         .as_ref()
         .and_then(|st| st.code_raw.as_deref())
         .is_some_and(|c| c.to_ascii_uppercase().starts_with("CAPABILITY"));
     let product = s.known.profile.product.clone();
-    if let Some(caps) = s.known.greeting.iter().find_map(|r| r.captures(text)) {
-        s.version = caps.name("version").map(|v| v.as_str().to_string());
-        s.strong = true;
-        add(
-            s,
-            GREETING,
-            "greeting",
-            line,
-            format!("the greeting text is {product}'s"),
-        );
-    }
-    if s.known.profile.greeting_has_capability == Some(false) && has_caps && s.points > 0 {
-        add(
-            s,
-            CAPABILITY_CODE_MISMATCH,
-            "greeting",
-            line,
-            format!("{product} never puts a CAPABILITY code in its greeting"),
-        );
+    let Some(caps) = s.known.greeting.iter().find_map(|r| r.captures(text)) else {
+        return;
+    };
+    s.version = caps.name("version").map(|v| v.as_str().to_string());
+    let says = format!("the greeting text is {product}'s");
+    add(s, GREETING, "greeting", line, says);
+    if s.known.profile.greeting_has_capability == Some(false) && has_caps {
+        let says = format!("the greeting carries a CAPABILITY code, which {product} never sends");
+        add(s, CAPABILITY_CODE_MISMATCH, "greeting", line, says);
     }
 }
 
@@ -131,7 +216,6 @@ fn id(s: &mut Score, seen: &Observed) {
     };
     let Some(name) = field("name") else { return };
     if s.known.id_name.iter().any(|r| r.is_match(&name)) {
-        s.strong = true;
         s.version = field("version")
             .map(|v| v.trim().to_string())
             .or(s.version.take());
@@ -148,52 +232,85 @@ fn marks(s: &mut Score, seen: &Observed) {
             .any(|m| m.eq_ignore_ascii_case(c) && is_exact_case(m, c))
     });
     if let Some(token) = found {
-        s.strong = true;
         let says = format!("only {} advertises {token}", s.known.profile.product);
         add(s, MARK, "capability", token, says);
     }
 }
 
 /// `IMAP4REV1` (UW) is a mark only in that spelling; other marks match any case.
-fn is_exact_case(mark: &str, token: &str) -> bool {
+pub fn is_exact_case(mark: &str, token: &str) -> bool {
     mark != "IMAP4REV1" || token == mark
 }
 
-fn namespace(s: &mut Score, seen: &Observed) {
-    let (Some(actual), Some(expected)) = (seen.namespace, &s.known.namespace) else {
-        return;
-    };
-    if s.known.profile.namespace_evidence.as_deref() != Some("verified") || actual != expected {
-        return;
+/// Response texts only this product writes (`Logged in`, Dovecot's `(0.001 + 0.000 secs)`).
+fn replies(s: &mut Score, seen: &Observed) {
+    let mut counted = 0;
+    for pattern in &s.known.replies {
+        let hit = seen
+            .replies
+            .iter()
+            .find(|line| reply_text(line).is_some_and(|t| pattern.is_match(&t)));
+        if let Some(line) = hit {
+            let says = format!("the reply text is {}'s", s.known.profile.product);
+            add(s, REPLY, "reply", line, says);
+            counted += 1;
+        }
+        if counted == REPLIES_COUNTED {
+            return;
+        }
     }
-    let points = if expected.other_users.is_some() || expected.shared.is_some() {
-        NAMESPACE_DISTINCT
-    } else {
-        NAMESPACE_COMMON
-    };
-    let line = super::format_set(actual);
-    let says = format!("the namespaces are {}'s", s.known.profile.product);
-    add(s, points, "namespace", &line, says);
+}
+
+/// The human-readable text of a status response, without tag, status and code.
+pub fn reply_text(line: &str) -> Option<String> {
+    let (_tag, rest) = line.split_once(' ')?;
+    Status::parse(rest).map(|st| st.text)
+}
+
+/// The self-named product, from ID first (a field), else the greeting (free text).
+fn self_named(seen: &Observed) -> Option<SelfNamed> {
+    seen.id
+        .and_then(self_named::from_id)
+        .or_else(|| greeting_text(seen).and_then(|t| self_named::from_greeting(&t)))
 }
 
 /// Strong evidence for another product family than the best one's.
 fn conflicts(best: &Score, rest: &[Score]) -> Vec<String> {
+    let product = &best.known.profile.product;
     rest.iter()
-        .filter(|s| s.strong && s.known.profile.family != best.known.profile.family)
-        .map(|s| {
-            let said: Vec<String> = s
-                .evidence
-                .iter()
-                .filter(|e| !e.says.contains("never"))
-                .map(|e| format!("{}: {}", e.source, e.says))
-                .collect();
-            format!(
-                "{} also fits ({})",
-                s.known.profile.product,
-                said.join("; ")
-            )
-        })
+        .filter(|s| s.strong() && s.known.profile.family != best.known.profile.family)
+        .map(|s| conflict_text(product, &s.known.profile.product, &s.said()))
         .collect()
+}
+
+/// A profile named on capabilities or replies alone, while the server calls itself
+/// something else in its greeting or ID.
+fn names_another(best: &Score, n: &SelfNamed) -> Option<String> {
+    let identified = best
+        .evidence
+        .iter()
+        .any(|e| !e.against && (e.source == "greeting" || e.source == "id"));
+    let product = &best.known.profile.product;
+    if identified || shares_a_word(product, &n.product) {
+        return None;
+    }
+    let said = format!("{}: the server names itself {}", n.source, n.product);
+    Some(conflict_text(product, &n.product, &said))
+}
+
+fn conflict_text(best: &str, other: &str, said: &str) -> String {
+    format!("{best} or {other}? {other} also fits ({said})")
+}
+
+fn shares_a_word(a: &str, b: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.len() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let b = words(b);
+    words(a).iter().any(|w| b.contains(w))
 }
 
 #[cfg(test)]
@@ -245,10 +362,10 @@ mod tests {
             greeting: Some("* OK [CAPABILITY IMAP4rev1 ID] Microsoft Exchange IMAP4rev1 server version 5.5.2653.23 (EXCH55) ready"),
             capabilities: vec!["IMAP4rev1", "ID"],
             id: Some(&id),
-            namespace: None,
+            replies: Vec::new(),
         });
         assert_eq!(f.profile.as_deref(), Some("dovecot"));
         assert_eq!(f.conflicts.len(), 1, "{:?}", f.conflicts);
-        assert!(f.conflicts[0].starts_with("Microsoft Exchange Server also fits"));
+        assert!(f.conflicts[0].starts_with("Dovecot or Microsoft Exchange Server?"));
     }
 }

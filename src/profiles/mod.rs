@@ -3,8 +3,10 @@
 //! (`profiles.json`, every entry naming its sources) so a new build or banner needs no
 //! code change. Pure: no I/O.
 
+mod backend;
 mod compare;
 mod fingerprint;
+pub mod self_named;
 
 use std::sync::OnceLock;
 
@@ -16,7 +18,7 @@ use crate::proto::namespace_lenient;
 use crate::proto::NamespaceSet;
 
 pub use compare::{compare, format_class, format_set};
-pub use fingerprint::{fingerprint, Observed};
+pub use fingerprint::{claims, fingerprint, is_exact_case, reply_text, Observed};
 
 /// One entry of `profiles.json`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
@@ -35,6 +37,11 @@ pub struct Profile {
     pub id_name: Vec<String>,
     /// Capability tokens that only this server sends.
     pub capability_marks: Vec<String>,
+    /// Regular expressions over response texts (tagged completions, BYE, BAD and NO, after
+    /// any `[CODE]`) that only this server writes. Case-sensitive: `SELECT Completed.` and
+    /// `SELECT completed.` are two products.
+    #[serde(default)]
+    pub replies: Vec<String>,
     /// Whether its greeting carries a `[CAPABILITY ...]` code; `null` when it varies.
     pub greeting_has_capability: Option<bool>,
     /// The NAMESPACE reply's arguments in its default configuration.
@@ -44,6 +51,9 @@ pub struct Profile {
     /// How to reach another user's mailbox on this server.
     pub other_users: Option<String>,
     pub quirks: Vec<String>,
+    /// Greetings quoted by the sources, verbatim: each must name this profile.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
 }
 
 /// A profile with its patterns compiled.
@@ -52,6 +62,7 @@ pub struct Known {
     pub profile: Profile,
     greeting: Vec<Regex>,
     id_name: Vec<Regex>,
+    replies: Vec<Regex>,
     pub namespace: Option<NamespaceSet>,
 }
 
@@ -67,9 +78,9 @@ pub fn all() -> &'static [Known] {
 }
 
 fn compile(profile: Profile) -> Option<Known> {
-    let regexes = |list: &[String]| -> Option<Vec<Regex>> {
+    let regexes = |list: &[String], flags: &str| -> Option<Vec<Regex>> {
         list.iter()
-            .map(|r| Regex::new(&format!("(?i){r}")).ok())
+            .map(|r| Regex::new(&format!("{flags}{r}")).ok())
             .collect()
     };
     let namespace = match &profile.namespace {
@@ -77,8 +88,9 @@ fn compile(profile: Profile) -> Option<Known> {
         None => None,
     };
     Some(Known {
-        greeting: regexes(&profile.greeting)?,
-        id_name: regexes(&profile.id_name)?,
+        greeting: regexes(&profile.greeting, "(?i)")?,
+        id_name: regexes(&profile.id_name, "(?i)")?,
+        replies: regexes(&profile.replies, "")?,
         namespace,
         profile,
     })
@@ -96,14 +108,17 @@ pub fn ad_hoc(name: &str, source: &str, namespace: NamespaceSet) -> Known {
             greeting: Vec::new(),
             id_name: Vec::new(),
             capability_marks: Vec::new(),
+            replies: Vec::new(),
             greeting_has_capability: None,
             namespace: Some(compare::format_set(&namespace)),
             namespace_evidence: Some("given".into()),
             other_users: None,
             quirks: Vec::new(),
+            examples: Vec::new(),
         },
         greeting: Vec::new(),
         id_name: Vec::new(),
+        replies: Vec::new(),
         namespace: Some(namespace),
     }
 }
@@ -135,6 +150,26 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn every_quoted_greeting_names_its_own_profile() {
+        let quoted = all().iter().flat_map(|k| {
+            let name = &k.profile.name;
+            k.profile.examples.iter().map(move |e| (name, e))
+        });
+        for (name, example) in quoted {
+            let f = fingerprint(&Observed {
+                greeting: Some(example),
+                ..Observed::default()
+            });
+            assert_eq!(f.profile.as_ref(), Some(name), "{example}");
+        }
+    }
+
+    #[test]
+    fn there_are_at_least_80_profiles() {
+        assert!(all().len() >= 80, "{}", all().len());
     }
 
     #[test]

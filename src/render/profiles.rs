@@ -6,13 +6,13 @@ use crate::profiles::Profile;
 use crate::proto::sanitize::escape_str;
 
 pub fn profiles_table(list: &[&Profile]) -> String {
-    let mut out = format!("{:<20} {:<46} {}\n", "PROFILE", "PRODUCT", "NAMESPACE");
+    let mut out = format!("{:<24} {:<46} {}\n", "PROFILE", "PRODUCT", "NAMESPACE");
     for p in list {
         let ns = match (&p.namespace, &p.namespace_evidence) {
             (Some(n), Some(e)) => format!("{n} ({e})"),
             _ => "-".into(),
         };
-        let _ = writeln!(out, "{:<20} {:<46} {}", p.name, p.product, escape_str(&ns));
+        let _ = writeln!(out, "{:<24} {:<46} {}", p.name, p.product, escape_str(&ns));
     }
     let _ = writeln!(
         out,
@@ -39,6 +39,12 @@ pub fn profile_text(p: &Profile) -> String {
     }
     if !p.capability_marks.is_empty() {
         field("capability marks", &p.capability_marks.join(" "));
+    }
+    for r in &p.replies {
+        field("reply pattern", r);
+    }
+    for e in &p.examples {
+        field("quoted greeting", e);
     }
     let ns = match (&p.namespace, &p.namespace_evidence) {
         (Some(n), Some(e)) => format!("{n} ({e})"),

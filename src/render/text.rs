@@ -119,9 +119,17 @@ fn fingerprint(out: &mut String, fp: &Fingerprint) {
         (None, _) => "unknown: no known profile matches".dimmed().to_string(),
     };
     field(out, "product", &product);
+    if let Some(b) = &fp.backend {
+        field(out, "backend", &escape_str(b));
+    }
     for (i, e) in fp.evidence.iter().enumerate() {
         let key = if i == 0 { "evidence" } else { "" };
-        field(out, key, &escape_str(&format!("{}: {}", e.source, e.says)));
+        let against = if e.against { "against: " } else { "" };
+        field(
+            out,
+            key,
+            &escape_str(&format!("{against}{}: {}", e.source, e.says)),
+        );
     }
     for c in &fp.conflicts {
         field(out, "conflict", &escape_str(c).yellow().to_string());

@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod delay_proxy;
 pub mod dovecot;
 pub mod emulator;
+pub mod fingerprints;
 pub mod legacy_tls;
 pub mod pki;
 pub mod scripted;
