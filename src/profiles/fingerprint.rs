@@ -160,6 +160,7 @@ fn score<'k>(known: &'k Known, seen: &Observed) -> Score<'k> {
     id(&mut s, seen);
     marks(&mut s, seen);
     replies(&mut s, seen);
+    codes(&mut s, seen);
     s
 }
 
@@ -259,6 +260,36 @@ fn replies(s: &mut Score, seen: &Observed) {
             return;
         }
     }
+}
+
+/// Response codes only this product sends (RFC 3501 §7.1 leaves the set open: Cyrus's
+/// `[URLMECH ...]` after SELECT, Courier's `[MYRIGHTS ...]`).
+fn codes(s: &mut Score, seen: &Observed) {
+    let wanted = &s.known.profile.codes;
+    if wanted.is_empty() {
+        return;
+    }
+    let hit = seen.replies.iter().find_map(|line| {
+        let atom = reply_code(line)?;
+        wanted
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&atom))
+            .then_some((line, atom))
+    });
+    if let Some((line, atom)) = hit {
+        let says = format!(
+            "only {} sends the [{atom}] response code",
+            s.known.profile.product
+        );
+        add(s, MARK, "reply", line, says);
+    }
+}
+
+/// The atom of a status response's code (`UIDNEXT` of `* OK [UIDNEXT 2] ...`).
+fn reply_code(line: &str) -> Option<String> {
+    let (_tag, rest) = line.split_once(' ')?;
+    let raw = Status::parse(rest)?.code_raw?;
+    raw.split_whitespace().next().map(str::to_ascii_uppercase)
 }
 
 /// The human-readable text of a status response, without tag, status and code.

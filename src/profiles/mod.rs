@@ -42,6 +42,9 @@ pub struct Profile {
     /// `SELECT completed.` are two products.
     #[serde(default)]
     pub replies: Vec<String>,
+    /// Response-code atoms (RFC 3501 §7.1) only this server sends.
+    #[serde(default)]
+    pub codes: Vec<String>,
     /// Whether its greeting carries a `[CAPABILITY ...]` code; `null` when it varies.
     pub greeting_has_capability: Option<bool>,
     /// The NAMESPACE reply's arguments in its default configuration.
@@ -109,6 +112,7 @@ pub fn ad_hoc(name: &str, source: &str, namespace: NamespaceSet) -> Known {
             id_name: Vec::new(),
             capability_marks: Vec::new(),
             replies: Vec::new(),
+            codes: Vec::new(),
             greeting_has_capability: None,
             namespace: Some(compare::format_set(&namespace)),
             namespace_evidence: Some("given".into()),

@@ -43,6 +43,9 @@ pub fn profile_text(p: &Profile) -> String {
     for r in &p.replies {
         field("reply pattern", r);
     }
+    if !p.codes.is_empty() {
+        field("response codes", &p.codes.join(" "));
+    }
     for e in &p.examples {
         field("quoted greeting", e);
     }
