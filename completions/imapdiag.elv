@@ -122,6 +122,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'imapdiag;analyze'= {
+            cand --format-in 'Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap, imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog, json, telnet, s_client or auto'
             cand --expect-profile 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING'
             cand --expect-namespace 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'''
             cand --format 'format'

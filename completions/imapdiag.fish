@@ -161,6 +161,22 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l no-pipeline 
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l follow-referrals -d 'Follow REFERRAL codes: reconnect to the referred server and run the remaining steps there'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -l ignore-no -d 'Script mode: NO and BAD answers do not make the exit status CRITICAL'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand shell" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format-in -d 'Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap, imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog, json, telnet, s_client or auto' -r -f -a "cs\t''
+mailkit\t''
+rust-imap\t''
+curl\t''
+node-imap\t''
+imapflow\t''
+imaplib\t''
+imapclient\t''
+aioimaplib\t''
+thunderbird\t''
+k9\t''
+json\t''
+telnet\t''
+s_client\t''
+rawlog\t''
+auto\t''"
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-profile -d 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l expect-namespace -d 'The namespaces must be these, e.g. \'(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))\'' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand analyze" -l format -r -f -a "text\t''

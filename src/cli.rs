@@ -141,9 +141,15 @@ pub struct ShellArgs {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// The transcript; - or nothing reads standard input
+    /// The transcript or client log; - or nothing reads standard input. A Dovecot rawlog
+    /// is given as its .in or .out file; the other half is read beside it
     #[arg(value_name = "FILE", default_value = "-")]
     pub file: PathBuf,
+    /// Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap,
+    /// imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog,
+    /// json, telnet, s_client or auto
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = clap::builder::PossibleValuesParser::new(crate::diagnosis::analyze::formats::NAMES))]
+    pub format_in: String,
     #[command(flatten)]
     pub expect: ExpectArgs,
     #[command(flatten)]
@@ -187,7 +193,7 @@ pub struct NamespaceArgs {
 }
 
 /// `--cert-warn-days`'s default.
-pub const CERT_WARN_DAYS: u32 = 14;
+pub use crate::settings::CERT_WARN_DAYS;
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {

@@ -189,9 +189,21 @@ fn exporter(args: &imapdiag::cli::ExporterArgs) -> Result<ExitCode> {
 
 fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let expect = expectation(&args.expect)?;
+    use imapdiag::diagnosis::analyze::{self, rawlog, Reading};
     let (name, bytes) = read_input(&args.file)?;
-    let text = String::from_utf8_lossy(&bytes);
-    let report = imapdiag::diagnosis::analyze::analyze(&text, &name, &expect);
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut how = Reading::by_name(&args.format_in).unwrap_or_default();
+    let forced = how == Reading::Rawlog;
+    let pair = rawlog::other_half(&args.file).filter(|_| forced || how == Reading::Guess);
+    if pair.is_some() || forced {
+        let other = match &pair {
+            Some(other) => String::from_utf8_lossy(&read_input(other)?.1).into_owned(),
+            None => String::new(),
+        };
+        text = rawlog::merge(&args.file, &text, &other);
+        how = Reading::Rawlog;
+    }
+    let report = analyze::analyze(&text, &name, how, &expect);
     emit(&report, &args.output, imapdiag::cli::CERT_WARN_DAYS)
 }
 

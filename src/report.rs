@@ -83,6 +83,20 @@ pub struct Report {
     /// Every line sent and received, in order, with its time offset. Secrets redacted.
     pub transcript: Vec<WireLine>,
     pub timing: Timing,
+    /// `analyze` only: what it read (`curl -v`, `MailKit`, `Thunderbird IMAP:5`, `telnet`,
+    /// ...) and how many lines were not IMAP (the log's own, other programs').
+    pub input: Option<InputInfo>,
+}
+
+/// What `analyze` read.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct InputInfo {
+    /// The format read, guessed or given with `--format-in`.
+    pub format: String,
+    /// Lines read as IMAP.
+    pub lines: usize,
+    /// Lines skipped: the log's own, and other programs' mixed in.
+    pub skipped: usize,
 }
 
 /// One connection of the run (DESIGN.md: "report every hop").
@@ -346,6 +360,7 @@ impl Report {
             findings: Vec::new(),
             transcript: Vec::new(),
             timing: Timing::default(),
+            input: None,
         }
     }
 

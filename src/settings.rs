@@ -1,6 +1,9 @@
 //! What a run needs, decided once from the arguments by `main` (DESIGN.md: "Only `main`
 //! turns arguments into settings"). The diagnosis and the client core read these.
 
+/// Days before a certificate's expiry that make a WARNING (`--cert-warn-days`).
+pub const CERT_WARN_DAYS: u32 = 14;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

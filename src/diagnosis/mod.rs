@@ -13,6 +13,7 @@ pub mod profile;
 pub(crate) mod record;
 pub(crate) mod referral;
 mod signs;
+pub mod tls_verdicts;
 pub(crate) mod verdicts;
 
 pub use check::Plan;

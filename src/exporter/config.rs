@@ -140,7 +140,7 @@ impl Module {
             tls: TlsSettings {
                 insecure: false,
                 ca_file: self.ca_file.clone(),
-                cert_warn_days: crate::cli::CERT_WARN_DAYS,
+                cert_warn_days: crate::settings::CERT_WARN_DAYS,
                 legacy: self.tls_legacy,
                 connector: None,
             },

@@ -2,26 +2,38 @@
 //! findings and exit status as a live check, from what the transcript shows, and a
 //! finding that says what it could not judge.
 
+pub mod formats;
+pub mod rawlog;
 mod reader;
 mod redact;
 mod replay;
+mod tls;
 
-pub use reader::{each_line, read, Dir, Line, Session, Summary, MAX_INPUT};
+pub use reader::{each_line, read, Dir, Line, Reading, Session, Summary, MAX_INPUT};
 
 use super::{profile, signs};
-use crate::report::{Report, Status, TargetInfo};
+use crate::report::{InputInfo, Report, Status, TargetInfo};
 use crate::settings::Expect;
 
 /// Analyses `text` (the contents of `input`, a file name or `-`) in one pass: each line is
 /// replayed as it is read, so time and memory stay in proportion to the input, and the
 /// report is capped as a live one is.
-pub fn analyze(text: &str, input: &str, expect: &Expect) -> Report {
+pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report {
     let mut replay = replay::Replay::new(Report::empty("analyze", target(input, "")));
-    let summary = each_line(text, &mut |l| replay.line(&l));
+    let summary = each_line(text, how, &mut |l| replay.line(&l));
     replay.finish();
     let completed = std::mem::take(&mut replay.completed);
     let mut report = replay.report;
     report.target = target(input, &summary.format);
+    report.tls = tls::from_facts(&summary.tls);
+    if let Some(info) = &report.tls {
+        report.findings.extend(tls::findings(info));
+    }
+    report.input = Some(InputInfo {
+        format: summary.format.clone(),
+        lines: summary.lines,
+        skipped: summary.skipped,
+    });
     for r in &mut report.referrals {
         r.outcome =
             "not followed: a saved transcript (run imapdiag check --follow-referrals)".into();

@@ -1,14 +1,16 @@
 //! Reading a saved session: a telnet paste (client lines such as `a001 login ...` or
-//! `? login ...` mixed with server lines, with or without local echo), `C:`/`S:`
-//! transcripts (imapdiag's own text transcript included), `openssl s_client` output, and
-//! imapdiag's JSON report. Pure: text in, lines out, one at a time and in one pass over
-//! the input, so a stranger's file costs time and memory in proportion to it; what it
-//! cannot place is skipped and counted, never fatal. Every client line leaves it redacted.
+//! `? login ...` mixed with server lines, with or without local echo), `openssl s_client`
+//! output, imapdiag's JSON report, and the client logs of `formats` (`C:`/`S:`, curl -v,
+//! MailKit, node-imap, imapflow, Python's imaplib and aioimaplib, Thunderbird, K-9 Mail,
+//! rust-imap). Pure: text in, lines out, one at a time and in one pass over the input, so a
+//! stranger's file costs time and memory in proportion to it; what it cannot place is
+//! skipped and counted, never fatal. Every client line leaves it redacted.
 
 use std::collections::HashSet;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use super::formats::{self, Format, Item, TlsFact};
 use super::redact::{opens_sasl, redact_command};
 use crate::proto::command::COMMAND_NAMES;
 
@@ -29,12 +31,39 @@ pub struct Line {
 /// What a whole read found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// `json`, `C:/S:`, `telnet` or `openssl s_client`.
+    /// `json`, `telnet`, `openssl s_client`, or a client log format's name (`curl -v`).
     pub format: String,
     /// Lines given to the caller.
     pub lines: usize,
-    /// Lines that were neither client nor server (telnet and s_client chatter).
+    /// Lines that were neither client nor server (the log's own lines, other programs').
     pub skipped: usize,
+    /// What the log said about TLS (curl's `* ` lines).
+    pub tls: Vec<TlsFact>,
+}
+
+/// How to read: guess, or a name `--format-in` gave (`formats::NAMES`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Reading {
+    #[default]
+    Guess,
+    Json,
+    Plain,
+    Lines(Format),
+    /// A Dovecot rawlog pair, merged into `C:`/`S:` lines (`rawlog::merge`).
+    Rawlog,
+}
+
+impl Reading {
+    /// `--format-in NAME`; `None` for a name no reader has.
+    pub fn by_name(name: &str) -> Option<Reading> {
+        match name.to_ascii_lowercase().as_str() {
+            "auto" => Some(Reading::Guess),
+            "json" => Some(Reading::Json),
+            "telnet" | "s_client" | "openssl" => Some(Reading::Plain),
+            "rawlog" => Some(Reading::Rawlog),
+            other => formats::by_name(other).map(Reading::Lines),
+        }
+    }
 }
 
 /// All the lines of a read, for callers that want them at once (tests, small inputs).
@@ -54,7 +83,7 @@ const MAX_TAGS: usize = 10_000;
 
 pub fn read(text: &str) -> Session {
     let mut lines = Vec::new();
-    let summary = each_line(text, &mut |l| lines.push(l));
+    let summary = each_line(text, Reading::Guess, &mut |l| lines.push(l));
     Session {
         format: summary.format,
         lines,
@@ -63,23 +92,60 @@ pub fn read(text: &str) -> Session {
 }
 
 /// Reads `text` and gives each line to `f` as soon as it is complete.
-pub fn each_line(text: &str, f: &mut dyn FnMut(Line)) -> Summary {
+pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
     let text = &text[..floor_char_boundary(text, MAX_INPUT)];
     let mut sink = Sink::new(f);
-    let format = if is_json_report(text) && from_json(text, &mut sink) {
-        "json"
-    } else if text.lines().any(|l| prefixed(l).is_some()) {
-        prefixed_lines(text, &mut sink);
-        "C:/S:"
-    } else {
-        plain_lines(text, &mut sink)
+    let how = match how {
+        Reading::Guess if is_json_report(text) => Reading::Json,
+        Reading::Guess => formats::detect(text).map_or(Reading::Plain, Reading::Lines),
+        chosen => chosen,
+    };
+    let mut tls = Vec::new();
+    let format = match how {
+        Reading::Json if from_json(text, &mut sink) => "json",
+        Reading::Lines(format) => {
+            tls = log_lines(text, format, &mut sink);
+            format.name()
+        }
+        Reading::Rawlog => {
+            log_lines(text, Format::Cs, &mut sink);
+            "Dovecot rawlog"
+        }
+        _ => plain_lines(text, &mut sink),
     };
     sink.flush();
     Summary {
         format: format.into(),
         lines: sink.count,
         skipped: sink.skipped,
+        tls,
     }
+}
+
+/// A client log, line by line: its IMAP lines go on, the rest is counted.
+fn log_lines(text: &str, format: Format, sink: &mut Sink) -> Vec<TlsFact> {
+    let mut tls = Vec::new();
+    for l in text.lines() {
+        let items = format.line(l.trim_end_matches('\r')).unwrap_or_default();
+        if items.is_empty() {
+            sink.skipped += 1;
+        }
+        for item in items {
+            match item {
+                Item::Client(text) => sink.push(Line {
+                    dir: Dir::Client,
+                    text,
+                }),
+                Item::Server(text) => sink.push(Line {
+                    dir: Dir::Server,
+                    text,
+                }),
+                Item::Tls(fact) if tls.len() < 64 => tls.push(fact),
+                Item::Tls(_) => {}
+            }
+        }
+    }
+    tls
 }
 
 fn floor_char_boundary(s: &str, max: usize) -> usize {
@@ -250,33 +316,6 @@ impl<'de> Visitor<'de> for TranscriptSeed<'_, '_> {
             }
         }
         Ok(())
-    }
-}
-
-/// `C: ...` / `S: ...`, optionally after a time offset (`  0.021 C: ...`).
-fn prefixed(line: &str) -> Option<(Dir, &str)> {
-    let t = line.trim_start();
-    let t = match t.split_once(' ') {
-        Some((time, rest)) if time.parse::<f64>().is_ok() => rest.trim_start(),
-        _ => t,
-    };
-    let (dir, rest) = match t.get(..2)? {
-        "C:" | "c:" => (Dir::Client, &t[2..]),
-        "S:" | "s:" => (Dir::Server, &t[2..]),
-        _ => return None,
-    };
-    Some((dir, rest.strip_prefix(' ').unwrap_or(rest)))
-}
-
-fn prefixed_lines(text: &str, sink: &mut Sink) {
-    for l in text.lines() {
-        match prefixed(l) {
-            Some((dir, text)) => sink.push(Line {
-                dir,
-                text: text.to_string(),
-            }),
-            None => sink.skipped += 1,
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! STARTTLS (RFC 3501 §6.2.1), the TLS handshake, and what they tell about the server.
 
 use super::*;
+use crate::diagnosis::tls_verdicts;
 
 impl Run<'_, '_> {
     /// The TLS handshake (implicit TLS, or after STARTTLS's OK).
@@ -43,11 +44,9 @@ impl Run<'_, '_> {
                     .remedy("Upgrade the server to TLS 1.2 or later (RFC 8996). To check an Exchange 2000/2003-era server as it is, run again with --tls-legacy."),
             ),
             // The verify callback named a reason and the handshake then failed on it.
-            (false, Some(reason)) if !self.s.tls.insecure => self.find(
-                Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
-                    .detail(reason)
-                    .remedy("Install a certificate from a trusted CA that names this host, add the issuing CA with --ca-file, or continue anyway with --insecure."),
-            ),
+            (false, Some(reason)) if !self.s.tls.insecure => {
+                self.find(tls_verdicts::verify_failed(reason))
+            }
             (false, _) => self.find(
                 Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
                     .detail(handshake)
@@ -66,46 +65,22 @@ impl Run<'_, '_> {
         self.certificate_expiry(info);
     }
 
-    /// What was negotiated, judged by RFC 8996 (no TLS before 1.2) and forward secrecy.
+    /// What was negotiated (RFC 8996, forward secrecy), and `--tls-legacy` said.
     fn tls_policy(&mut self, info: &crate::report::TlsInfo) {
-        use crate::client::tls::{is_obsolete_version, lacks_forward_secrecy};
-        let version = info.version.clone().unwrap_or_default();
-        let cipher = info.cipher.clone().unwrap_or_default();
         if self.s.tls.legacy {
             self.find(
                 Finding::new(code::TLS_LEGACY_ALLOWED, Severity::Warning, "TLS 1.0/1.1 and weak algorithms were allowed (--tls-legacy)")
                     .remedy("Only for checking servers that cannot be upgraded yet; clients with current defaults will refuse what this run accepted."),
             );
         }
-        if is_obsolete_version(&version) {
-            self.find(
-                Finding::new(code::TLS_VERSION_OBSOLETE, Severity::Warning, format!("the server negotiated {version}, which RFC 8996 deprecates"))
-                    .remedy("Enable TLS 1.2 and 1.3 on the server and disable TLS 1.0 and 1.1; current clients refuse them."),
-            );
-        }
-        if !cipher.is_empty() && lacks_forward_secrecy(&version, &cipher) {
-            self.find(
-                Finding::new(code::TLS_NO_FORWARD_SECRECY, Severity::Warning, format!("the cipher {cipher} has no forward secrecy"))
-                    .detail("Its key exchange is static RSA: anyone who later obtains the server's key can decrypt recorded sessions, passwords included.")
-                    .remedy("Prefer ECDHE (or DHE) cipher suites on the server, or TLS 1.3."),
-            );
+        for f in tls_verdicts::policy(info) {
+            self.find(f);
         }
     }
 
     pub(super) fn certificate_expiry(&mut self, info: &crate::report::TlsInfo) {
-        let Some(cert) = &info.certificate else {
-            return;
-        };
-        if cert.days_left >= 0 && cert.days_left < i64::from(self.s.tls.cert_warn_days) {
-            self.find(
-                Finding::new(
-                    code::CERTIFICATE_EXPIRES_SOON,
-                    Severity::Warning,
-                    format!("the certificate expires in {} days", cert.days_left),
-                )
-                .detail(format!("not after {}", cert.not_after))
-                .remedy("Renew the certificate before it expires."),
-            );
+        if let Some(f) = tls_verdicts::expiry(info, self.s.tls.cert_warn_days) {
+            self.find(f);
         }
     }
 
