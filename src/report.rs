@@ -203,6 +203,8 @@ pub enum StepStatus {
     Ok,
     Warning,
     Failed,
+    /// `analyze`: the log ends before the command's completion; nothing is judged.
+    Unknown,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

@@ -225,6 +225,7 @@ fn step_mark(s: StepStatus) -> ColoredString {
         StepStatus::Ok => "ok  ".green(),
         StepStatus::Warning => "warn".yellow(),
         StepStatus::Failed => "FAIL".red().bold(),
+        StepStatus::Unknown => "?   ".dimmed(),
     }
 }
 

@@ -45,8 +45,8 @@ pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report
     report
         .findings
         .extend(replay::not_judged(&completed, had_greeting));
-    report.status = if summary.lines == 0 {
-        // Nothing IMAP in it: imapdiag could not judge.
+    report.status = if summary.server_lines == 0 {
+        // Nothing a server said: imapdiag could not judge.
         Status::Unknown
     } else {
         Report::derive_status(&report.findings)

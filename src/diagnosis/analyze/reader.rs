@@ -35,6 +35,8 @@ pub struct Summary {
     pub format: String,
     /// Lines given to the caller.
     pub lines: usize,
+    /// Of those, the server's: a file with none has nothing IMAP to judge.
+    pub server_lines: usize,
     /// Lines that were neither client nor server (the log's own lines, other programs').
     pub skipped: usize,
     /// What the log said about TLS (curl's `* ` lines).
@@ -117,6 +119,7 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
     Summary {
         format: format.into(),
         lines: sink.count,
+        server_lines: sink.server,
         skipped: sink.skipped,
         tls,
     }
@@ -166,6 +169,7 @@ struct Sink<'f> {
     /// The tag of an AUTHENTICATE whose exchange is open: its client lines are secrets.
     sasl: Option<String>,
     count: usize,
+    server: usize,
     skipped: usize,
 }
 
@@ -177,6 +181,7 @@ impl<'f> Sink<'f> {
             owed: 0,
             sasl: None,
             count: 0,
+            server: 0,
             skipped: 0,
         }
     }
@@ -223,6 +228,7 @@ impl<'f> Sink<'f> {
                 l.text = redact_command(&l.text);
             }
             Dir::Server => {
+                self.server += 1;
                 let first = l.text.split_whitespace().next();
                 if self.sasl.is_some() && first == self.sasl.as_deref() {
                     self.sasl = None;

@@ -100,11 +100,14 @@ impl Replay {
         }
     }
 
-    /// Commands left without a completion (the paste ended) still become steps.
+    /// Commands left without a completion (the paste ended) still become steps, unjudged:
+    /// the log stopped, not necessarily the server.
     pub fn finish(&mut self) {
         for open in std::mem::take(&mut self.open) {
             let name = open.verb.to_ascii_lowercase();
-            self.push_step(record::step(&name, StepStatus::Failed, &open.ex));
+            let mut step = record::step(&name, StepStatus::Unknown, &open.ex);
+            step.note = Some("no completion in the log".into());
+            self.push_step(step);
         }
         let d = &self.dropped;
         if d.steps + d.open + d.findings > 0 || d.wire {

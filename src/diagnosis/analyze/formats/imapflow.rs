@@ -1,9 +1,12 @@
 //! imapflow's logger (pino): one JSON object per line, the IMAP line in `msg` and its
-//! direction in `src` (`s` server, `c` client). Other log records are its own.
+//! direction in `src` (`s` server, `c` client). Other log records are its own. imapflow
+//! 1.0 logged its own commands with `src: "s"` too; such a line is told by its shape, a
+//! tag and a command name (RFC 3501 §2.2.1).
 
 use serde_json::Value;
 
 use super::unescape::split_lines;
+use crate::proto::command::COMMAND_NAMES;
 use super::Item;
 
 /// Longest JSON record parsed: a log line, not a document.
@@ -16,12 +19,26 @@ pub fn line(l: &str) -> Option<Vec<Item>> {
     }
     let v: Value = serde_json::from_str(t).ok()?;
     let msg = v.get("msg")?.as_str()?;
-    let item: fn(String) -> Item = match v.get("src")?.as_str()? {
-        "s" => Item::Server,
-        "c" => Item::Client,
+    let from_server = match v.get("src")?.as_str()? {
+        "s" => true,
+        "c" => false,
         _ => return None,
     };
+    let item = |l: String| match from_server && !is_command(&l) {
+        true => Item::Server(l),
+        false => Item::Client(l),
+    };
     Some(split_lines(msg).into_iter().map(item).collect())
+}
+
+/// `1 ID (...)`: a tag, then a command name.
+fn is_command(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let (Some(tag), Some(word)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let word = word.to_ascii_uppercase();
+    !matches!(tag, "*" | "+") && COMMAND_NAMES.contains(&word.as_str())
 }
 
 #[cfg(test)]
@@ -43,6 +60,10 @@ mod tests {
             Some(vec![Item::Client("1 ID (\"name\" \"imapflow\")".into())])
         );
         assert_eq!(line(r#"{"level":30,"msg":"Connection established"}"#), None);
+        let old = r#"{"level":20,"src":"s","msg":"1 ID (\"name\" \"imapflow\")"}"#;
+        assert_eq!(line(old), Some(vec![Item::Client("1 ID (\"name\" \"imapflow\")".into())]));
+        let ok = r#"{"level":20,"src":"s","msg":"1 OK ID completed"}"#;
+        assert_eq!(line(ok), Some(vec![Item::Server("1 OK ID completed".into())]));
         assert_eq!(line("{not json}"), None);
     }
 }
