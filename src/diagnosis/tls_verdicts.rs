@@ -29,6 +29,8 @@ pub fn policy(info: &TlsInfo) -> Vec<Finding> {
 /// A certificate that expires within `warn_days`.
 pub fn expiry(info: &TlsInfo, warn_days: u32) -> Option<Finding> {
     let cert = info.certificate.as_ref()?;
+    // Without a known expiry date (a log that gave none) there is nothing to judge.
+    cert.not_after_unix?;
     let soon = cert.days_left >= 0 && cert.days_left < i64::from(warn_days);
     soon.then(|| {
         Finding::new(
@@ -46,4 +48,11 @@ pub fn verify_failed(reason: String) -> Finding {
     Finding::new(code::TLS_VERIFY_FAILED, Severity::Critical, "the server's certificate did not verify")
         .detail(reason)
         .remedy("Install a certificate from a trusted CA that names this host, add the issuing CA with --ca-file, or continue anyway with --insecure.")
+}
+
+/// The handshake failed, for `reason`.
+pub fn handshake_failed(reason: String) -> Finding {
+    Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
+        .detail(reason)
+        .remedy("Check that this port speaks TLS (993 implicit, 143 STARTTLS) and that the server offers a TLS version and cipher this client accepts.")
 }

@@ -42,10 +42,12 @@ pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report
     super::knowledge::annotate(&mut report);
     signs::signs(&mut report);
     profile::judge(&mut report, expect);
-    report
-        .findings
-        .extend(replay::not_judged(&completed, had_greeting));
-    report.status = if summary.server_lines == 0 {
+    report.findings.extend(replay::not_judged(
+        &completed,
+        had_greeting,
+        report.tls.is_some(),
+    ));
+    report.status = if summary.server_lines == 0 && report.tls.is_none() {
         // Nothing a server said: imapdiag could not judge.
         Status::Unknown
     } else {

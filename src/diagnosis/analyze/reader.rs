@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::formats::{self, Format, Item, TlsFact};
+use super::formats::{self, s_client, Format, Item, TlsFact};
 use super::redact::{opens_sasl, redact_command};
 use crate::proto::command::COMMAND_NAMES;
 
@@ -99,6 +99,8 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
     let mut sink = Sink::new(f);
     let how = match how {
         Reading::Guess if is_json_report(text) => Reading::Json,
+        // s_client's own lines can look like another log's (`> openssl s_client ...`).
+        Reading::Guess if s_client::is_s_client(text) => Reading::Plain,
         Reading::Guess => formats::detect(text).map_or(Reading::Plain, Reading::Lines),
         chosen => chosen,
     };
@@ -113,7 +115,13 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
             log_lines(text, Format::Cs, &mut sink);
             "Dovecot rawlog"
         }
-        _ => plain_lines(text, &mut sink),
+        _ => {
+            let name = plain_lines(text, &mut sink);
+            if name == "openssl s_client" {
+                tls = text.lines().take(2_000).filter_map(s_client::tls).collect();
+            }
+            name
+        }
     };
     sink.flush();
     Summary {
@@ -331,17 +339,19 @@ impl<'de> Visitor<'de> for TranscriptSeed<'_, '_> {
 fn plain_lines(text: &str, sink: &mut Sink) -> &'static str {
     // Nothing before the greeting counts; a paste without one (KB Q311468 shows only the
     // commands and replies) is read from the top.
-    let start = text.lines().position(is_greeting).unwrap_or(0);
-    let s_client = text.lines().any(|l| {
-        l.starts_with("CONNECTED(")
-            || l.contains("BEGIN CERTIFICATE")
-            || l.starts_with("SSL-Session:")
-    });
-    sink.skipped += start;
+    let s_client = s_client::is_s_client(text);
+    // s_client without a greeting never reached IMAP: all its lines are its own.
+    let start = match text.lines().position(is_greeting) {
+        Some(at) => at,
+        None if s_client => usize::MAX,
+        None => 0,
+    };
+    sink.skipped += start.min(text.lines().count());
     let mut tags: HashSet<&str> = HashSet::new();
     let mut last_client: Option<&str> = None;
     for l in text.lines().skip(start) {
-        let l = l.trim_end_matches('\r');
+        // Indentation is the paste's (a code block, a quote), not the protocol's.
+        let l = l.trim_end_matches('\r').trim_start();
         match classify(l, &tags) {
             Some(Dir::Client) => {
                 // Local echo shows a typed line twice; keep one.

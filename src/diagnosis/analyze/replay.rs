@@ -94,7 +94,11 @@ impl Replay {
 
     pub fn line(&mut self, l: &Line) {
         match l.dir {
-            Dir::Client => self.client(&l.text),
+            Dir::Client => {
+                // A log that starts mid-session has no greeting: a later BYE is not one.
+                self.greeting_seen = true;
+                self.client(&l.text)
+            }
             Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(&l.text),
             Dir::Server => self.server(&l.text),
         }
@@ -394,9 +398,11 @@ fn select_argument(sent: &[u8]) -> String {
 }
 
 /// What a transcript cannot show, said as one finding.
-pub fn not_judged(completed: &[String], had_greeting: bool) -> Option<Finding> {
-    let mut gaps =
-        vec!["TLS and the certificate (a transcript does not show the handshake)".to_string()];
+pub fn not_judged(completed: &[String], had_greeting: bool, had_tls: bool) -> Option<Finding> {
+    let mut gaps = Vec::new();
+    if !had_tls {
+        gaps.push("TLS and the certificate (the log does not show the handshake)".to_string());
+    }
     if !had_greeting {
         gaps.push("the greeting (none in the transcript)".into());
     }

@@ -1,6 +1,6 @@
 //! The TLS section of a report from what a log said about the session (curl's `* SSL
-//! connection using ...` and certificate summary), and the same verdicts a live check
-//! gives.
+//! connection using ...` and certificate summary, s_client's chain and session block), and
+//! the same verdicts a live check gives.
 
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -23,6 +23,9 @@ pub fn from_facts(facts: &[TlsFact]) -> Option<TlsInfo> {
                 info.version = Some(version.clone());
                 info.cipher = Some(cipher.clone()).filter(|c| !c.is_empty());
             }
+            TlsFact::Version(v) => info.version = Some(v.clone()),
+            TlsFact::Cipher(c) => info.cipher = Some(c.clone()),
+            TlsFact::HandshakeFailed(e) => info.handshake_error = Some(e.clone()),
             TlsFact::Subject(s) => cert.subject = s.clone(),
             TlsFact::Issuer(s) => cert.issuer = s.clone(),
             TlsFact::Expires(s) => expires(&mut cert, s),
@@ -33,6 +36,10 @@ pub fn from_facts(facts: &[TlsFact]) -> Option<TlsInfo> {
             }
         }
     }
+    if info.handshake_error.is_some() {
+        // A verify result printed after a failed handshake verified nothing.
+        info.verified = false;
+    }
     if !cert.subject.is_empty() || !cert.not_after.is_empty() {
         info.certificate = Some(cert);
     }
@@ -41,6 +48,9 @@ pub fn from_facts(facts: &[TlsFact]) -> Option<TlsInfo> {
 
 /// The live check's verdicts on the session a log described.
 pub fn findings(info: &TlsInfo) -> Vec<Finding> {
+    if let Some(e) = &info.handshake_error {
+        return vec![tls_verdicts::handshake_failed(e.clone())];
+    }
     let mut out = tls_verdicts::policy(info);
     out.extend(tls_verdicts::expiry(info, CERT_WARN_DAYS));
     out.extend(info.verify_error.clone().map(tls_verdicts::verify_failed));

@@ -47,11 +47,7 @@ impl Run<'_, '_> {
             (false, Some(reason)) if !self.s.tls.insecure => {
                 self.find(tls_verdicts::verify_failed(reason))
             }
-            (false, _) => self.find(
-                Finding::new(code::TLS_HANDSHAKE_FAILED, Severity::Critical, "the TLS handshake failed")
-                    .detail(handshake)
-                    .remedy("Check that this port speaks TLS (993 implicit, 143 STARTTLS) and that the server offers a TLS version and cipher this client accepts."),
-            ),
+            (false, _) => self.find(tls_verdicts::handshake_failed(handshake)),
             (true, Some(reason)) => self.find(
                 Finding::new(code::TLS_INSECURE, Severity::Warning, "continued although the certificate did not verify (--insecure)")
                     .detail(reason)

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use super::unescape::split_lines;
-use crate::proto::command::COMMAND_NAMES;
 use super::Item;
+use crate::proto::command::COMMAND_NAMES;
 
 /// Longest JSON record parsed: a log line, not a document.
 const MAX_RECORD: usize = 1 << 20;
@@ -61,9 +61,15 @@ mod tests {
         );
         assert_eq!(line(r#"{"level":30,"msg":"Connection established"}"#), None);
         let old = r#"{"level":20,"src":"s","msg":"1 ID (\"name\" \"imapflow\")"}"#;
-        assert_eq!(line(old), Some(vec![Item::Client("1 ID (\"name\" \"imapflow\")".into())]));
+        assert_eq!(
+            line(old),
+            Some(vec![Item::Client("1 ID (\"name\" \"imapflow\")".into())])
+        );
         let ok = r#"{"level":20,"src":"s","msg":"1 OK ID completed"}"#;
-        assert_eq!(line(ok), Some(vec![Item::Server("1 OK ID completed".into())]));
+        assert_eq!(
+            line(ok),
+            Some(vec![Item::Server("1 OK ID completed".into())])
+        );
         assert_eq!(line("{not json}"), None);
     }
 }

@@ -9,6 +9,7 @@ mod imapflow;
 mod k9;
 mod node_imap;
 mod python;
+pub mod s_client;
 mod thunderbird;
 pub mod unescape;
 
@@ -20,10 +21,13 @@ pub enum Item {
     Tls(TlsFact),
 }
 
-/// What curl's `* ` lines say about the TLS session.
+/// What a log's own lines say about the TLS session (curl's `* ` lines, s_client's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsFact {
     Protocol { version: String, cipher: String },
+    Version(String),
+    Cipher(String),
+    HandshakeFailed(String),
     Subject(String),
     Issuer(String),
     Expires(String),
