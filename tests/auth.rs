@@ -455,7 +455,7 @@ fn the_text_report_shows_the_authentication() {
 fn analyze_and_the_shell_explain_known_error_texts() {
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/logs/m365-not-connected-mailkit-1496.txt"
+        "/tests/fixtures/logs/mailkit-1496-m365-not-connected.txt"
     );
     let out = imapdiag()
         .args(["analyze", fixture, "--format", "json"])
