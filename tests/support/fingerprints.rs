@@ -106,7 +106,36 @@ pub fn fixtures_dir() -> PathBuf {
 pub fn sourced() -> Vec<Case> {
     let mut cases = fixture_cases();
     cases.extend(data_cases());
+    cases.extend(log_cases());
     cases
+}
+
+/// The client logs of `fixtures/logs/`, each labelled with the profile it must get
+/// (`none` for a server the log does not identify) and whether it names itself.
+fn log_cases() -> Vec<Case> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir().join("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let profile = header(&text, "expect-profile").expect("an expect-profile header");
+            let expected = profiles::by_name(&profile).map(|k| k.profile.name.as_str());
+            let label = expected
+                .and_then(profiles::by_name)
+                .map_or(profile.clone(), |k| k.profile.product.clone());
+            Case {
+                name: format!("log {}", file.file_name().unwrap().to_string_lossy()),
+                names_itself: header(&text, "names-itself").as_deref() == Some("yes"),
+                expected,
+                label,
+                report: analyze(&text),
+            }
+        })
+        .collect()
 }
 
 fn fixture_cases() -> Vec<Case> {
