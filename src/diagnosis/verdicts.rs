@@ -58,3 +58,11 @@ pub fn namespace(ns: Option<&NamespaceReport>, completion: Option<&Status>) -> O
             .remedy("Folders cannot be nested there; clients that assume a delimiter may fail to create subfolders.")
     })
 }
+
+/// The first line is another protocol's or nothing IMAP (RFC 3501 §7.1: the greeting is an
+/// untagged OK, PREAUTH or BYE).
+pub fn greeting_unrecognised(line: &str) -> Finding {
+    Finding::new(code::GREETING_UNRECOGNISED, Severity::Critical, "the first line is not an IMAP greeting")
+        .detail(line.to_string())
+        .remedy("Is this port an IMAP service? (It may be POP3, SMTP, HTTP, or TLS expecting a handshake: try --security tls.)")
+}

@@ -41,6 +41,8 @@ pub struct Summary {
     pub skipped: usize,
     /// What the log said about TLS (curl's `* ` lines).
     pub tls: Vec<TlsFact>,
+    /// The log holds responses as a client parsed them (K-9 Mail), not their bytes.
+    pub lossy: bool,
 }
 
 /// How to read: guess, or a name `--format-in` gave (`formats::NAMES`).
@@ -105,6 +107,7 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         chosen => chosen,
     };
     let mut tls = Vec::new();
+    let lossy = matches!(how, Reading::Lines(f) if f.lossy());
     let format = match how {
         Reading::Json if from_json(text, &mut sink) => "json",
         Reading::Lines(format) => {
@@ -130,6 +133,7 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         server_lines: sink.server,
         skipped: sink.skipped,
         tls,
+        lossy,
     }
 }
 

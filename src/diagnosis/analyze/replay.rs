@@ -34,6 +34,9 @@ pub struct Replay {
     step_bytes: usize,
     /// What the caps below left out, counted.
     dropped: Dropped,
+    /// Untagged responses no command of the log was open for (a log that starts
+    /// mid-session): kept for the step of the completion that follows, or their own.
+    orphans: Option<Exchange>,
 }
 
 #[derive(Default)]
@@ -65,6 +68,16 @@ impl Replay {
             wire_bytes: 0,
             step_bytes: 0,
             dropped: Dropped::default(),
+            orphans: None,
+        }
+    }
+
+    /// Untagged responses no command was open for become a step of their own.
+    fn flush_orphans(&mut self) {
+        if let Some(ex) = self.orphans.take() {
+            let mut step = record::step("untagged", StepStatus::Unknown, &ex);
+            step.note = Some("responses to a command the log does not show".into());
+            self.push_step(step);
         }
     }
 
@@ -100,6 +113,9 @@ impl Replay {
                 self.client(&l.text)
             }
             Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(&l.text),
+            Dir::Server if !self.greeting_seen && is_other_protocol(&l.text) => {
+                self.other_protocol(&l.text)
+            }
             Dir::Server => self.server(&l.text),
         }
     }
@@ -107,6 +123,7 @@ impl Replay {
     /// Commands left without a completion (the paste ended) still become steps, unjudged:
     /// the log stopped, not necessarily the server.
     pub fn finish(&mut self) {
+        self.flush_orphans();
         for open in std::mem::take(&mut self.open) {
             let name = open.verb.to_ascii_lowercase();
             let mut step = record::step(&name, StepStatus::Unknown, &open.ex);
@@ -167,6 +184,7 @@ impl Replay {
             self.wire("C", shown);
             return;
         }
+        self.flush_orphans();
         let mut words = text.split(' ');
         let tag = words.next().unwrap_or("").to_string();
         let verb = words.next().unwrap_or("").to_ascii_uppercase();
@@ -182,6 +200,25 @@ impl Replay {
             verb,
             secret,
         });
+    }
+
+    /// An SMTP, POP3, HTTP or SSH server where the IMAP greeting should be.
+    fn other_protocol(&mut self, text: &str) {
+        self.greeting_seen = true;
+        self.wire("S", text);
+        let mut step = record::simple_step(
+            "greeting",
+            StepStatus::Failed,
+            std::time::Instant::now(),
+            None,
+        );
+        step.elapsed_ms = 0.0;
+        step.received = vec![text.to_string()];
+        self.report.server.greeting = Some(text.to_string());
+        self.report
+            .findings
+            .push(verdicts::greeting_unrecognised(text));
+        self.push_step(step);
     }
 
     fn greeting(&mut self, text: &str) {
@@ -219,16 +256,28 @@ impl Replay {
         };
         self.data(&r);
         let Some((tag, status)) = tagged else {
-            if let Some(open) = self.open.last_mut() {
-                open.ex.keep(r);
+            match self.open.last_mut() {
+                Some(open) => open.ex.keep(r),
+                None => self
+                    .orphans
+                    .get_or_insert_with(|| exchange("*", Vec::new()))
+                    .keep(r),
             }
             return;
         };
         let mut open = match self.open.iter().rposition(|o| o.ex.tag == tag) {
             Some(i) => self.open.remove(i),
-            // No client line (telnet without echo): name the step from the server's text.
+            // No client line (telnet without echo): name the step from the server's text;
+            // the untagged responses before it were its own.
             None => Open {
-                ex: exchange(&tag, Vec::new()),
+                ex: self
+                    .orphans
+                    .take()
+                    .map(|mut ex| {
+                        ex.tag = tag.clone();
+                        ex
+                    })
+                    .unwrap_or_else(|| exchange(&tag, Vec::new())),
                 verb: inferred_verb(&status.text),
                 secret: false,
             },
@@ -342,11 +391,40 @@ impl Replay {
     }
 }
 
+/// A first line of SMTP (`220 `), POP3 (`+OK`, `-ERR`), HTTP or SSH.
+fn is_other_protocol(text: &str) -> bool {
+    ["220 ", "220-", "+OK", "-ERR", "HTTP/", "SSH-"]
+        .iter()
+        .any(|p| text.starts_with(p))
+}
+
 fn is_greeting(text: &str) -> bool {
     let u = text.to_ascii_uppercase();
-    ["* OK", "* PREAUTH", "* BYE"]
+    let status = ["* OK", "* PREAUTH", "* BYE"]
         .iter()
-        .any(|p| u.starts_with(p))
+        .any(|p| u.starts_with(p));
+    status && !is_mailbox_code(&u)
+}
+
+/// `* OK [UIDVALIDITY ...]` and the like answer a SELECT (RFC 3501 §7.1): a log that starts
+/// there starts after the greeting.
+fn is_mailbox_code(upper: &str) -> bool {
+    let Some(code) = upper.strip_prefix("* OK [") else {
+        return false;
+    };
+    [
+        "PERMANENTFLAGS",
+        "UIDVALIDITY",
+        "UIDNEXT",
+        "UNSEEN",
+        "HIGHESTMODSEQ",
+        "READ-WRITE",
+        "READ-ONLY",
+        "NOMODSEQ",
+        "MAILBOXID",
+    ]
+    .iter()
+    .any(|c| code.starts_with(c))
 }
 
 fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {

@@ -245,11 +245,8 @@ impl Run<'_, '_> {
     fn judge_greeting(&mut self, g: &Received, status: &mut StepStatus) -> Flow {
         let Response::Greeting(s) = g.response() else {
             *status = StepStatus::Failed;
-            self.find(
-                Finding::new(code::GREETING_UNRECOGNISED, Severity::Critical, "the first line is not an IMAP greeting")
-                    .detail(self.report.server.greeting.clone().unwrap_or_default())
-                    .remedy("Is this port an IMAP service? (It may be POP3, SMTP, HTTP, or TLS expecting a handshake: try --security tls.)"),
-            );
+            let line = self.report.server.greeting.clone().unwrap_or_default();
+            self.find(verdicts::greeting_unrecognised(&line));
             return Err(Stop::Failed);
         };
         self.take_capabilities(s);

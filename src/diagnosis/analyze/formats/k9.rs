@@ -3,7 +3,9 @@
 //! `ImapResponseParser: conn123<<<#2# [OK, [READ-WRITE], Select completed]`: the tag
 //! between `#` (`null` untagged, `+` a continuation) and the response as a list. The list is
 //! written back as IMAP: a list right after a status word is a response code (`[...]`),
-//! any other a parenthesised list. The original spacing and quoting are lost.
+//! any other a parenthesised list; an empty element is `""`, and NAMESPACE's strings are
+//! quoted again (RFC 2342 §5). The original spacing and quoting are lost, so the grammar of
+//! these lines is not judged.
 
 use super::Item;
 
@@ -21,7 +23,11 @@ pub fn line(l: &str) -> Option<Vec<Item>> {
         t => t,
     };
     let inner = list.trim().strip_prefix('[')?.strip_suffix(']')?;
-    let words = written(&split_top(inner));
+    let elements = split_top(inner);
+    let quote = elements
+        .first()
+        .is_some_and(|e| e.eq_ignore_ascii_case("NAMESPACE"));
+    let words = written(&elements, quote);
     let line = if tag == "+" {
         format!("+ {words}")
     } else {
@@ -32,6 +38,9 @@ pub fn line(l: &str) -> Option<Vec<Item>> {
 
 /// The elements of a `[a, [b, c], d]` list body, split at top-level commas.
 fn split_top(s: &str) -> Vec<&str> {
+    if s.trim().is_empty() {
+        return Vec::new();
+    }
     let (mut out, mut depth, mut start) = (Vec::new(), 0i32, 0usize);
     for (i, c) in s.char_indices() {
         match c {
@@ -45,14 +54,15 @@ fn split_top(s: &str) -> Vec<&str> {
         }
     }
     out.push(s[start..].trim());
-    out.into_iter().filter(|e| !e.is_empty()).collect()
+    out
 }
 
-fn written(elements: &[&str]) -> String {
+/// The elements as IMAP; `quote` writes the leaves inside lists as quoted strings.
+fn written(elements: &[&str], quote: bool) -> String {
     let mut out: Vec<String> = Vec::new();
     for (i, e) in elements.iter().enumerate() {
         let Some(inner) = e.strip_prefix('[').and_then(|x| x.strip_suffix(']')) else {
-            out.push(e.to_string());
+            out.push(leaf(e, quote && i > 0));
             continue;
         };
         let after_status = i > 0
@@ -60,14 +70,29 @@ fn written(elements: &[&str]) -> String {
                 elements[i - 1].to_ascii_uppercase().as_str(),
                 "OK" | "NO" | "BAD" | "BYE" | "PREAUTH"
             );
-        let body = written(&split_top(inner));
-        out.push(if after_status {
-            format!("[{body}]")
+        let inside = split_top(inner);
+        if after_status {
+            out.push(format!("[{}]", written(&inside, false)));
         } else {
-            format!("({body})")
-        });
+            let body: Vec<String> = inside
+                .iter()
+                .map(|x| match x.starts_with('[') {
+                    true => written(&[x], quote),
+                    false => leaf(x, quote),
+                })
+                .collect();
+            out.push(format!("({})", body.join(" ")));
+        }
     }
     out.join(" ")
+}
+
+fn leaf(e: &str, quote: bool) -> String {
+    match (e.is_empty(), quote && !e.eq_ignore_ascii_case("NIL")) {
+        (true, _) => "\"\"".to_string(),
+        (false, true) => format!("\"{e}\""),
+        (false, false) => e.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +130,18 @@ mod tests {
         assert_eq!(
             line(s),
             Some(vec![Item::Server("* FLAGS (\\Answered \\Seen)".into())])
+        );
+        let s = "V/k9      (23954): conn1111723056<<<#null# [NAMESPACE, [[, /]], NIL, NIL]";
+        assert_eq!(
+            line(s),
+            Some(vec![Item::Server(
+                "* NAMESPACE ((\"\" \"/\")) NIL NIL".into()
+            )])
+        );
+        let s = "V ImapResponseParser: conn1<<<#null# [OK, [PERMANENTFLAGS, []], Ok]";
+        assert_eq!(
+            line(s),
+            Some(vec![Item::Server("* OK [PERMANENTFLAGS ()] Ok".into())])
         );
         assert_eq!(line("D ImapConnection: useCompression: true"), None);
     }

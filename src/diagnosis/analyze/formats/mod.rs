@@ -86,6 +86,11 @@ impl Format {
         }
     }
 
+    /// The log holds parsed responses, not the bytes: their grammar cannot be judged.
+    pub fn lossy(self) -> bool {
+        self == Format::K9
+    }
+
     /// What one line says, or `None` when the line is not this format's IMAP line.
     pub fn line(self, l: &str) -> Option<Vec<Item>> {
         match self {
