@@ -357,3 +357,67 @@ fn a_command_typed_ahead_of_a_login_is_answered_on_every_server() {
         assert!(!seen.contains("secret"), "{}: {seen}", s.name);
     }
 }
+
+/// `analyze` of what a live check wrote (its JSON report, its `--transcript`) gives the
+/// live verdict: the same status and the same findings, on every server both ways. One
+/// judgement for a session off the wire and one off a page.
+#[test]
+fn analyze_of_a_live_report_or_transcript_agrees_with_the_live_check() {
+    for (s, r) in matrix() {
+        for (way, target, security) in ways(s) {
+            let live_out = run("check", &target, security, &[]);
+            let live = json(&live_out);
+            let at = format!("{} over {way}\n{}", s.name, logs(r));
+            let from_json = imapdiag()
+                .args(["analyze", "-", "--format", "json"])
+                .write_stdin(stdout(&live_out))
+                .output()
+                .unwrap();
+            let transcript = imapdiag()
+                .args([
+                    "check",
+                    &target,
+                    "--user",
+                    "alice",
+                    "--security",
+                    security,
+                    "--ca-file",
+                    pki().ca_cert.to_str().unwrap(),
+                    "--transcript",
+                ])
+                .env("IMAPDIAG_PASSWORD", "secret")
+                .output()
+                .unwrap();
+            let from_text = imapdiag()
+                .args(["analyze", "-", "--format", "json"])
+                .write_stdin(stdout(&transcript))
+                .output()
+                .unwrap();
+            for (how, out) in [("json", &from_json), ("transcript", &from_text)] {
+                let a = json(out);
+                let judged = |r: &Value| -> Vec<String> {
+                    codes(r)
+                        .into_iter()
+                        .filter(|c| c != "not-judged" && !c.starts_with("tls-"))
+                        .collect()
+                };
+                assert_eq!(
+                    a["status"],
+                    live["status"],
+                    "{how} {at}\n{:?}\n{}",
+                    codes(&a),
+                    a["steps"]
+                );
+                assert_eq!(judged(&a), judged(&live), "{how} {at}\n{}", stdout(out));
+                assert_eq!(
+                    a["server"]["fingerprint"]["product"], live["server"]["fingerprint"]["product"],
+                    "{how} {at}"
+                );
+                assert_eq!(
+                    a["namespace"]["raw"], live["namespace"]["raw"],
+                    "{how} {at}"
+                );
+            }
+        }
+    }
+}

@@ -183,6 +183,8 @@ struct Sink<'f> {
     count: usize,
     server: usize,
     skipped: usize,
+    /// The server's last line asked for a continuation.
+    continued: bool,
 }
 
 impl<'f> Sink<'f> {
@@ -195,6 +197,7 @@ impl<'f> Sink<'f> {
             count: 0,
             server: 0,
             skipped: 0,
+            continued: false,
         }
     }
 
@@ -230,17 +233,23 @@ impl<'f> Sink<'f> {
         self.owed = 0;
     }
 
-    /// LOGIN's password, AUTHENTICATE's initial response, and every client line of a SASL
-    /// exchange until its tagged completion leave redacted.
+    /// LOGIN's password, AUTHENTICATE's initial response, every client line of a SASL
+    /// exchange until its tagged completion, and any line that answers a continuation
+    /// request (RFC 3501 §7.5: SASL data, or a literal such as LOGIN's password) leave
+    /// redacted.
     fn give(&mut self, mut l: Line) {
         match l.dir {
-            Dir::Client if self.sasl.is_some() => l.text = crate::secret::REDACTED.to_string(),
+            Dir::Client if self.sasl.is_some() || self.continued => {
+                self.continued = false;
+                l.text = crate::secret::REDACTED.to_string();
+            }
             Dir::Client => {
                 self.sasl = opens_sasl(&l.text).map(str::to_string);
                 l.text = redact_command(&l.text);
             }
             Dir::Server => {
                 self.server += 1;
+                self.continued = l.text == "+" || l.text.starts_with("+ ");
                 let first = l.text.split_whitespace().next();
                 if self.sasl.is_some() && first == self.sasl.as_deref() {
                     self.sasl = None;
@@ -459,6 +468,24 @@ mod tests {
         assert_eq!(s.format, "C:/S:");
         assert_eq!(s.lines[2].text, "* LIST () \"/\" {5}\r\nINBOX");
         assert_eq!(s.lines.len(), 4);
+    }
+
+    #[test]
+    fn a_line_that_answers_a_continuation_is_redacted() {
+        // LOGIN's password as a synchronizing literal (RFC 3501 §4.3), and Horde's way of
+        // writing an AUTHENTICATE that this reader does not recognise as one.
+        let t = "S: * OK hi\nC: a1 LOGIN alice {7}\nS: + Ready\nC: hunter2\nS: a1 OK done\nC: 2 [INITIAL CLIENT RESPONSE (username: bob)]\nS: +\nC: AGJvYgBzM2NyM3Q=\nS: 2 OK Logged in\n";
+        let s = read(t);
+        let shown: Vec<&str> = s.lines.iter().map(|l| l.text.as_str()).collect();
+        assert!(!shown.contains(&"hunter2"), "{shown:?}");
+        assert!(!shown.contains(&"AGJvYgBzM2NyM3Q="), "{shown:?}");
+        assert_eq!(
+            shown
+                .iter()
+                .filter(|l| **l == crate::secret::REDACTED)
+                .count(),
+            2
+        );
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct Replay {
     /// Untagged responses no command of the log was open for (a log that starts
     /// mid-session): kept for the step of the completion that follows, or their own.
     orphans: Option<Exchange>,
+    /// The server's last line asked for a continuation: the next client line is data for
+    /// the command that asked, not a command.
+    continued: bool,
 }
 
 #[derive(Default)]
@@ -69,6 +72,7 @@ impl Replay {
             step_bytes: 0,
             dropped: Dropped::default(),
             orphans: None,
+            continued: false,
         }
     }
 
@@ -175,7 +179,8 @@ impl Replay {
     }
 
     fn client(&mut self, text: &str) {
-        if let Some(open) = self.open.last_mut().filter(|o| o.secret) {
+        let continued = std::mem::take(&mut self.continued);
+        if let Some(open) = self.open.last_mut().filter(|o| o.secret || continued) {
             // A SASL response or a literal: the secret itself.
             let shown = crate::secret::REDACTED;
             open.ex
@@ -248,6 +253,7 @@ impl Replay {
     fn server(&mut self, text: &str) {
         // A paste that starts after the greeting (KB Q311468 shows only the commands).
         self.greeting_seen = true;
+        self.continued = text == "+" || text.starts_with("+ ");
         self.wire("S", text);
         let r = received(text, false);
         let tagged = match r.response() {
@@ -256,7 +262,9 @@ impl Replay {
         };
         self.data(&r);
         let Some((tag, status)) = tagged else {
-            match self.open.last_mut() {
+            // A server answers pipelined commands in order (RFC 3501 §5.5): an untagged
+            // response belongs to the oldest command still open.
+            match self.open.first_mut() {
                 Some(open) => open.ex.keep(r),
                 None => self
                     .orphans
