@@ -405,3 +405,35 @@ fn exchange_online_s_backend_server_is_decoded_into_the_report() {
     ));
     assert_eq!(r["server"]["fingerprint"]["backend"], Value::Null);
 }
+
+/// The text and JSON reports of every fixture transcript are snapshots: a change in what a
+/// user reads is a visible diff of `tests/snapshots/`.
+#[test]
+fn every_fixture_transcript_s_reports_match_their_snapshots() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(fixture_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 40, "{}", files.len());
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().to_string();
+        let relative = file.strip_prefix(root).unwrap();
+        let run = |extra: &[&str]| {
+            imapdiag()
+                .current_dir(root)
+                .arg("analyze")
+                .arg(relative)
+                .args(extra)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap()
+        };
+        insta::assert_json_snapshot!(format!("transcript-{name}.json"), json(&run(&["--format", "json"])), {
+            ".timing" => "[timing]",
+            ".**.days_left" => "[days]",
+        });
+        insta::assert_snapshot!(format!("transcript-{name}.txt"), stdout(&run(&[])));
+    }
+}
