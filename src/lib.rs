@@ -1,6 +1,6 @@
 //! imapdiag: an IMAP diagnostic client.
 //!
-//! Layers, each importing only those below it (DESIGN.md, "Architecture"):
+//! Layers, each importing only those below it (the README's "Architecture"):
 //! `proto` (pure) ← `client` (I/O) ← `diagnosis` (produces a [`report::Report`]) ← `render`.
 #![forbid(unsafe_code)]
 

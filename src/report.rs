@@ -1,4 +1,4 @@
-//! The report: everything a diagnosis found, in the shape of DESIGN.md's JSON contract
+//! The report: everything a diagnosis found, in the shape of the JSON contract (`tests/schema/report.schema.json`)
 //! (`imapdiag.report/1`). Field names are stable: add, never rename.
 
 use std::collections::BTreeMap;
@@ -99,7 +99,7 @@ pub struct InputInfo {
     pub skipped: usize,
 }
 
-/// One connection of the run (DESIGN.md: "report every hop").
+/// One connection of the run (every hop is reported).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Hop {
     pub hop: u32,

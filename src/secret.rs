@@ -1,4 +1,4 @@
-//! Credentials that must never reach an output (DESIGN.md, "Secrets never leave").
+//! Credentials that must never reach an output (secrets never leave).
 
 use std::fmt;
 

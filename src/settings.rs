@@ -1,5 +1,5 @@
-//! What a run needs, decided once from the arguments by `main` (DESIGN.md: "Only `main`
-//! turns arguments into settings"). The diagnosis and the client core read these.
+//! What a run needs, decided once from the arguments by `main` (only `main`
+//! turns arguments into settings). The diagnosis and the client core read these.
 
 /// Days before a certificate's expiry that make a WARNING (`--cert-warn-days`).
 pub const CERT_WARN_DAYS: u32 = 14;
@@ -124,8 +124,8 @@ pub struct TlsSettings {
     pub connector: Option<crate::client::tls::Connector>,
 }
 
-/// Caps that keep a hostile server from exhausting memory or time (DESIGN.md, "Bounded
-/// everything").
+/// Caps that keep a hostile server from exhausting memory or time (everything is
+/// bounded).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Largest message (a line and its literals) kept; a larger one ends the session.
@@ -211,7 +211,7 @@ impl Settings {
     }
 }
 
-/// Hard ceiling of `--max-referrals` (DESIGN.md: never more than 10 hops).
+/// Hard ceiling of `--max-referrals` (never more than 10 hops).
 pub const MAX_REFERRAL_HOPS: u8 = 10;
 
 /// How referrals are followed (RFC 2221, RFC 2193, RFC 5092 §3.2's warning about

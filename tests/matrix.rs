@@ -330,6 +330,7 @@ fn the_shell_idles_and_appends_a_multi_line_literal_on_every_server() {
 /// In the interactive shell, a command typed ahead of the login's completion waits for
 /// it: Courier restarts after a login and Cyrus may start a security layer, and either
 /// would lose a command pipelined past it.
+#[cfg(unix)]
 #[test]
 fn a_command_typed_ahead_of_a_login_is_answered_on_every_server() {
     use rexpect::session::{spawn_with_options, Options};

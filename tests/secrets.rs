@@ -4,6 +4,8 @@
 //! `analyze` of a transcript that contains it, the emulator's log) and looks for the
 //! password and its base64 forms in everything imapdiag wrote.
 
+#![cfg(unix)]
+
 mod support;
 
 use std::process::{Command, Output};

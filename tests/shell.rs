@@ -1,6 +1,8 @@
 //! `imapdiag shell` in a pseudo-terminal against a real Dovecot (line editing, tags,
 //! literals, completion, interpretation, history, Ctrl-D), and script mode end to end.
 
+#![cfg(unix)]
+
 mod support;
 
 use std::process::Command;

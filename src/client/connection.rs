@@ -117,7 +117,8 @@ impl Connection {
 
     /// Reads the next complete message, or fails at `deadline`.
     pub async fn read_message(&mut self, deadline: Instant) -> Result<Message, ReadError> {
-        let mut buf = [0u8; 16 * 1024];
+        // On the heap: a 16 KiB array would make every future that awaits this one large.
+        let mut buf = vec![0u8; 16 * 1024];
         let mut bare_lf = false;
         loop {
             while let Some(fragment) = self.frag.progress() {

@@ -1,5 +1,5 @@
 //! The client core: TCP, TLS and STARTTLS, the transcript tap, tags and commands.
-//! It knows nothing of reports, findings, colours or clap (DESIGN.md).
+//! It knows nothing of reports, findings, colours or clap.
 
 pub mod connection;
 mod flight;

@@ -1,5 +1,5 @@
 //! The transcript tap: every byte sent and received, in order, with direction and time
-//! (DESIGN.md, "Raw bytes are the truth"). Sent bytes are stored in their redacted form.
+//! (raw bytes are the truth). Sent bytes are stored in their redacted form.
 
 use std::time::{Duration, Instant};
 

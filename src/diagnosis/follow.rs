@@ -1,7 +1,7 @@
 //! Whether a referral may be followed, and the settings of the hop that follows it.
 //!
 //! RFC 5092 §3.2 (and RFC 2221 §5) warn that a referral is an instruction from the server
-//! to send the user's credentials somewhere else. DESIGN.md's rules: credentials go only
+//! to send the user's credentials somewhere else. The rules: credentials go only
 //! to a host in the target's domain or named with `--trust-referral`; a session that had
 //! TLS never continues in plaintext; at most `--max-referrals` hops; a loop stops at once.
 

@@ -1,7 +1,7 @@
 //! Referrals: RFC 2221 login referrals (a greeting `BYE`, a tagged `OK` or `NO` to LOGIN or
 //! AUTHENTICATE) and RFC 2193 mailbox referrals (a tagged `NO` to SELECT and friends).
 //! Each URL is recorded decoded (RFC 5092) with a finding that explains it; [`Follow`]
-//! decides whether a referral may be followed under DESIGN.md's rules.
+//! decides whether a referral may be followed under the rules of `follow`.
 
 use super::findings as code;
 use crate::proto::imap_url::ImapUrl;

@@ -1,5 +1,5 @@
 //! Lines that name a known problem wherever they appear in a session
-//! (../shared/research/protocol-and-exchange.md §3, F10, F12, F15, F16).
+//! (Microsoft's KB articles and the knowledge base's sources, `diagnosis/knowledge/errors.json`).
 
 use super::findings as code;
 use crate::proto::sanitize::escape_str;
@@ -33,7 +33,7 @@ pub fn signs(report: &mut Report) {
     referral_signs(report);
 }
 
-/// `Proxy=` and `MailboxBE=` from the malformed response code (net-imap issue #597).
+/// `Proxy=` and `MailboxBE=` from the malformed response code (ruby/net-imap issue 597).
 fn proxy_fields(line: &str) -> String {
     let fields: Vec<&str> = line
         .split([' ', ']'])

@@ -1,4 +1,4 @@
-//! The pure protocol layer: bytes in, values out. No I/O, no tokio (DESIGN.md).
+//! The pure protocol layer: bytes in, values out. No I/O, no tokio.
 
 pub mod command;
 pub mod imap_url;

@@ -1,7 +1,7 @@
 //! Status responses and `resp-text` (RFC 3501 §7.1, §9), parsed from the raw line.
 //!
 //! This parser is deliberately lenient and independent of imap-codec: a command's tagged
-//! completion must be recognised even from a line the codec rejects (DESIGN.md), and the
+//! completion must be recognised even from a line the codec rejects (a line is never dropped for its grammar), and the
 //! REFERRAL code, which imap-codec only knows as `Code::Other`, is read here.
 
 use serde::Serialize;

@@ -1,4 +1,4 @@
-//! Server text is untrusted (DESIGN.md): control characters, terminal escapes and invalid
+//! Server text is untrusted: control characters, terminal escapes and invalid
 //! UTF-8 are escaped before anything is printed.
 
 /// Renders bytes as printable text: printable characters as they are, everything else

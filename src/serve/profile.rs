@@ -1,5 +1,5 @@
 //! How each emulated server answers, taken from the sources named on each entry
-//! (../shared/research/protocol-and-exchange.md §2.1, §2.2; RFC 2221, RFC 2193).
+//! (KB Q311468, KB217388; RFC 2221, RFC 2193).
 
 /// The referral behaviour of a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

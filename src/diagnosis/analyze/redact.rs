@@ -1,5 +1,5 @@
 //! Passwords in a stranger's transcript: LOGIN's password and AUTHENTICATE's initial
-//! response are replaced before anything is shown (DESIGN.md: secrets never leave).
+//! response are replaced before anything is shown (secrets never leave).
 
 use crate::secret::REDACTED;
 

@@ -24,7 +24,7 @@ impl Run<'_, '_> {
         Err(Stop::Done)
     }
 
-    /// DESIGN.md: no password in plaintext unless `--allow-plaintext-login`.
+    /// No password in plaintext unless `--allow-plaintext-login`.
     pub(super) fn plaintext_gate(&mut self) -> Flow {
         if self.tls_active {
             return Ok(());
