@@ -4,7 +4,6 @@
 //! `proto` (pure) ← `client` (I/O) ← `diagnosis` (produces a [`report::Report`]) ← `render`.
 #![forbid(unsafe_code)]
 
-pub mod cli;
 pub mod client;
 pub mod demo;
 pub mod diagnosis;

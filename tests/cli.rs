@@ -60,10 +60,14 @@ fn schema_validator() -> jsonschema::Validator {
 fn the_published_schema_is_the_committed_one() {
     let out = imapdiag().arg("schema").output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        COMMITTED_SCHEMA,
-        "the report's schema changed: review it, then run `imapdiag schema > tests/schema/report.schema.json`"
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let first_difference = generated
+        .lines()
+        .zip(COMMITTED_SCHEMA.lines())
+        .position(|(a, b)| a != b);
+    assert!(
+        generated == COMMITTED_SCHEMA,
+        "the report's schema changed (first at line {first_difference:?}): review it, then run `imapdiag schema > tests/schema/report.schema.json`"
     );
 }
 

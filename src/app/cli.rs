@@ -148,7 +148,7 @@ pub struct AnalyzeArgs {
     /// Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap,
     /// imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog,
     /// json, telnet, s_client or auto
-    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = clap::builder::PossibleValuesParser::new(crate::diagnosis::analyze::formats::NAMES))]
+    #[arg(long, value_name = "NAME", default_value = "auto", value_parser = clap::builder::PossibleValuesParser::new(imapdiag::diagnosis::analyze::formats::NAMES))]
     pub format_in: String,
     #[command(flatten)]
     pub expect: ExpectArgs,
@@ -193,7 +193,7 @@ pub struct NamespaceArgs {
 }
 
 /// `--cert-warn-days`'s default.
-pub use crate::settings::CERT_WARN_DAYS;
+pub use imapdiag::settings::CERT_WARN_DAYS;
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
