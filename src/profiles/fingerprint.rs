@@ -333,7 +333,9 @@ fn conflict_text(best: &str, other: &str, said: &str) -> String {
     format!("{best} or {other}? {other} also fits ({said})")
 }
 
-fn shares_a_word(a: &str, b: &str) -> bool {
+/// Two product names that share a word of three letters or more (`Microsoft Exchange`,
+/// `Microsoft Exchange Server 2010-2019`).
+pub fn shares_a_word(a: &str, b: &str) -> bool {
     let words = |s: &str| -> Vec<String> {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| w.len() >= 3)

@@ -18,7 +18,7 @@ use crate::proto::namespace_lenient;
 use crate::proto::NamespaceSet;
 
 pub use compare::{compare, format_class, format_set};
-pub use fingerprint::{claims, fingerprint, is_exact_case, reply_text, Observed};
+pub use fingerprint::{claims, fingerprint, is_exact_case, reply_text, shares_a_word, Observed};
 
 /// One entry of `profiles.json`.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]

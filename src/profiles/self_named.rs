@@ -66,35 +66,10 @@ const ANCHORS: &[&str] = &[
     "imapd",
     "ready",
 ];
-/// Words that are never part of a product's name.
+/// Words besides the anchors that are never part of a product's name.
 const GENERIC: &[&str] = &[
-    "the",
-    "welcome",
-    "to",
-    "server",
-    "service",
-    "is",
-    "at",
-    "on",
-    "for",
-    "proxy",
-    "ok",
-    "version",
-    "release",
-    "running",
-    "and",
-    "hello",
-    "your",
-    "ready",
-    "imap",
-    "imap4",
-    "imap4rev1",
-    "imap4rev2",
-    "imaprev1",
-    "imap4server",
-    "imap4proxy",
-    "imapd",
-    "with",
+    "the", "welcome", "to", "server", "service", "is", "at", "on", "for", "proxy", "ok", "version",
+    "release", "running", "and", "hello", "your", "with",
 ];
 /// Words that may sit inside a name but are not one on their own.
 const WEAK: &[&str] = &["mail", "system", "messaging", "access", "email", "connect"];
@@ -164,7 +139,7 @@ fn is_anchor(w: &str) -> bool {
 }
 
 fn is_generic(w: &str) -> bool {
-    GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w))
+    is_anchor(w) || GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w))
 }
 
 fn is_weak(w: &str) -> bool {

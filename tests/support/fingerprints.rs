@@ -356,23 +356,12 @@ pub fn outcome(case: &Case) -> Outcome {
     let right = match (fp["profile"].as_str(), case.expected) {
         (Some(p), Some(e)) => p == e,
         (Some(_), None) => false,
-        (None, _) => shares_a_word(product, &case.label),
+        (None, _) => profiles::shares_a_word(product, &case.label),
     };
     match right {
         true => Outcome::Right,
         false => Outcome::Wrong(format!("{product} ({})", fp["profile"])),
     }
-}
-
-fn shares_a_word(a: &str, b: &str) -> bool {
-    let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() >= 3)
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let b = words(b);
-    words(a).iter().any(|w| b.contains(w))
 }
 
 /// Precision and recall over cases, printed as the README quotes them.
