@@ -329,8 +329,32 @@ pub struct WireLine {
     pub hop: u32,
     pub t_ms: f64,
     /// `C` (client), `S` (server) or `*` (a note from imapdiag, e.g. the TLS handshake).
-    pub dir: String,
+    pub dir: WireDir,
     pub line: String,
+}
+
+/// Who a transcript line is from; in the JSON `C`, `S` or `*` as always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
+pub enum WireDir {
+    #[serde(rename = "C")]
+    Client,
+    #[serde(rename = "S")]
+    Server,
+    /// A note from imapdiag (the TLS handshake, a truncation).
+    #[serde(rename = "*")]
+    Note,
+}
+
+impl WireDir {
+    /// The direction a saved report's `dir` names; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<WireDir> {
+        match code {
+            "C" => Some(WireDir::Client),
+            "S" => Some(WireDir::Server),
+            "*" => Some(WireDir::Note),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]

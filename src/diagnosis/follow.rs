@@ -135,7 +135,7 @@ fn next_settings(current: &Settings, tls: bool, step: &str, url: &ImapUrl) -> Se
     {
         next.auth = AuthMethod::Plain;
     }
-    if let (Some(mailbox), false) = (&url.mailbox, is_login_step(step)) {
+    if let (Some(mailbox), false) = (&url.mailbox, super::referral::is_login_step(step)) {
         next.mailbox = mailbox.clone();
     }
     if tls || current.security == Security::Tls {
@@ -147,10 +147,6 @@ fn next_settings(current: &Settings, tls: bool, step: &str, url: &ImapUrl) -> Se
         next.referrals.via_tls = true;
     }
     next
-}
-
-fn is_login_step(step: &str) -> bool {
-    matches!(step, "greeting" | "login" | "authenticate")
 }
 
 fn hop_limit(max: u8, url: &ImapUrl) -> Finding {

@@ -1,6 +1,7 @@
 //! Turning what the session saw into report parts: steps, wire lines, and the findings
 //! that any response can raise (grammar slips, bare LF, ALERT, surprises, read errors).
 
+use crate::report::WireDir;
 use std::time::{Duration, Instant};
 
 use super::findings as code;
@@ -59,14 +60,14 @@ pub fn wire_lines(t: &Transcript, hop: u32) -> Vec<WireLine> {
         .iter()
         .flat_map(|e| {
             let dir = match e.dir {
-                Direction::Client => "C",
-                Direction::Server => "S",
-                Direction::Note => "*",
+                Direction::Client => WireDir::Client,
+                Direction::Server => WireDir::Server,
+                Direction::Note => WireDir::Note,
             };
             lines(&e.bytes).into_iter().map(move |line| WireLine {
                 hop,
                 t_ms: ms(e.at),
-                dir: dir.to_string(),
+                dir,
                 line,
             })
         })

@@ -85,7 +85,7 @@ fn explain(step: &str, status: &Status, urls: &[String]) -> Finding {
             .remedy("RFC 2221 §4.2: point clients at the referred server, or follow it with --follow-referrals."),
         (_, StatusKind::Ok) => Finding::new(code::LOGIN_REFERRAL, Severity::Warning, format!("logged in, but this is not the user's home server: {whom}"))
             .remedy("RFC 2221 §4.1: only public folders are here. Point the client at the referred server, logging in as the user in the URL (KB217388)."),
-        ("login" | "authenticate", _) => Finding::new(code::LOGIN_REFERRAL, Severity::Critical, format!("login refused with a referral: {whom}"))
+        (s, _) if is_login_step(s) => Finding::new(code::LOGIN_REFERRAL, Severity::Critical, format!("login refused with a referral: {whom}"))
             .remedy("RFC 2221 §4.1: this server holds no mailboxes for the user. Connect to the referred server as the URL's user, or follow it with --follow-referrals."),
         _ => Finding::new(code::MAILBOX_REFERRAL, Severity::Critical, format!("the mailbox is on another server: {whom}"))
             .remedy("RFC 2193 §4: open the mailbox on the referred server; clients without MAILBOX-REFERRALS support cannot."),
@@ -145,4 +145,10 @@ pub fn mark_followed(report: &mut Report, i: usize, hop: u32) {
         Some(d) => format!("{d}. {followed}"),
         None => followed,
     });
+}
+
+/// A referral at these steps is a login referral (RFC 2221): the server sends the user
+/// elsewhere as a whole. At any other step it is a mailbox referral (RFC 2193).
+pub fn is_login_step(step: &str) -> bool {
+    matches!(step, "greeting" | "login" | "authenticate")
 }

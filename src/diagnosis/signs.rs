@@ -56,7 +56,7 @@ fn referral_signs(report: &mut Report) {
         .collect();
     let mut found = Vec::new();
     for r in &report.referrals {
-        let login = matches!(r.step.as_str(), "greeting" | "login" | "authenticate");
+        let login = super::referral::is_login_step(&r.step);
         let cap = if login {
             "LOGIN-REFERRALS"
         } else {

@@ -2,6 +2,7 @@
 //! that came from the server was escaped when the report was made; text that the report
 //! holds unescaped (status texts inside findings) is escaped again here.
 
+use crate::report::WireDir;
 use std::fmt::Write;
 
 use colored::{ColoredString, Colorize};
@@ -446,10 +447,10 @@ fn transcript(out: &mut String, r: &Report) {
             hop = w.hop;
             let _ = writeln!(out, "  {}", format!("--- hop {hop} ---").dimmed());
         }
-        let dir = match w.dir.as_str() {
-            "C" => "C:".cyan(),
-            "S" => "S:".normal(),
-            _ => "* ".dimmed(),
+        let dir = match w.dir {
+            WireDir::Client => "C:".cyan(),
+            WireDir::Server => "S:".normal(),
+            WireDir::Note => "* ".dimmed(),
         };
         let _ = writeln!(out, "  {:>9.3} {} {}", w.t_ms / 1000.0, dir, w.line);
     }

@@ -6,6 +6,7 @@
 //! stranger's file costs time and memory in proportion to it; what it cannot place is
 //! skipped and counted, never fatal. Every client line leaves it redacted.
 
+use crate::report::WireDir;
 use std::collections::HashSet;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -330,12 +331,12 @@ impl<'de> Visitor<'de> for TranscriptSeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(w) = seq.next_element::<WireIn>()? {
-            match w.dir.as_str() {
-                "C" => self.sink.push(Line {
+            match WireDir::from_code(&w.dir) {
+                Some(WireDir::Client) => self.sink.push(Line {
                     dir: Dir::Client,
                     text: w.line,
                 }),
-                "S" => self.sink.push(Line {
+                Some(WireDir::Server) => self.sink.push(Line {
                     dir: Dir::Server,
                     text: w.line,
                 }),

@@ -11,6 +11,7 @@ use crate::diagnosis::{referral, verdicts};
 use crate::proto::response::parse;
 use crate::proto::sanitize::escape_str;
 use crate::proto::{Data, RespCode, Response, Status, StatusKind};
+use crate::report::WireDir;
 use crate::report::{Finding, Report, Severity, StepStatus, WireLine};
 
 /// A command waiting for its tagged completion.
@@ -148,7 +149,7 @@ impl Replay {
         }
     }
 
-    fn wire(&mut self, dir: &str, line: &str) {
+    fn wire(&mut self, dir: WireDir, line: &str) {
         if self.wire_bytes > MAX_WIRE {
             return;
         }
@@ -159,7 +160,7 @@ impl Replay {
             self.report.transcript.push(WireLine {
                 hop: 0,
                 t_ms: 0.0,
-                dir: "*".into(),
+                dir: WireDir::Note,
                 line: format!("transcript truncated after {MAX_WIRE} bytes"),
             });
             return;
@@ -172,7 +173,7 @@ impl Replay {
             self.report.transcript.push(WireLine {
                 hop: 0,
                 t_ms: 0.0,
-                dir: dir.into(),
+                dir,
                 line: escape_str(l),
             });
         }
@@ -186,7 +187,7 @@ impl Replay {
             open.ex
                 .sent
                 .extend_from_slice(format!("{shown}\r\n").as_bytes());
-            self.wire("C", shown);
+            self.wire(WireDir::Client, shown);
             return;
         }
         self.flush_orphans();
@@ -194,7 +195,7 @@ impl Replay {
         let tag = words.next().unwrap_or("").to_string();
         let verb = words.next().unwrap_or("").to_ascii_uppercase();
         let shown = redact_command(text);
-        self.wire("C", &shown);
+        self.wire(WireDir::Client, &shown);
         let secret = matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE");
         if self.open.len() >= MAX_OPEN {
             self.open.remove(0);
@@ -210,7 +211,7 @@ impl Replay {
     /// An SMTP, POP3, HTTP or SSH server where the IMAP greeting should be.
     fn other_protocol(&mut self, text: &str) {
         self.greeting_seen = true;
-        self.wire("S", text);
+        self.wire(WireDir::Server, text);
         let mut step = record::simple_step(
             "greeting",
             StepStatus::Failed,
@@ -228,7 +229,7 @@ impl Replay {
 
     fn greeting(&mut self, text: &str) {
         self.greeting_seen = true;
-        self.wire("S", text);
+        self.wire(WireDir::Server, text);
         let r = received(text, true);
         let mut step =
             record::simple_step("greeting", StepStatus::Ok, std::time::Instant::now(), None);
@@ -254,7 +255,7 @@ impl Replay {
         // A paste that starts after the greeting (KB Q311468 shows only the commands).
         self.greeting_seen = true;
         self.continued = text == "+" || text.starts_with("+ ");
-        self.wire("S", text);
+        self.wire(WireDir::Server, text);
         let r = received(text, false);
         let tagged = match r.response() {
             Response::Tagged { tag, status } => Some((tag.clone(), status.clone())),

@@ -118,7 +118,11 @@ pub fn explain(status: &Status, greeting: Option<&str>) -> Option<String> {
 pub fn annotate(report: &mut Report) {
     let greeting = report.server.greeting.clone();
     let mut found: Vec<Finding> = Vec::new();
-    for line in report.transcript.iter().filter(|w| w.dir == "S") {
+    for line in report
+        .transcript
+        .iter()
+        .filter(|w| w.dir == crate::report::WireDir::Server)
+    {
         let Some(status) = status_of(&line.line) else {
             continue;
         };
