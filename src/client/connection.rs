@@ -58,6 +58,9 @@ pub struct Connection {
     pub peer: String,
     /// Credentials this connection may send: scrubbed from everything received.
     pub known: KnownSecrets,
+    /// Where reads land: allocated once per connection, and on the heap so the futures
+    /// that await a read stay small.
+    read_buf: Box<[u8]>,
 }
 
 impl Connection {
@@ -112,13 +115,12 @@ impl Connection {
             transcript,
             peer,
             known: KnownSecrets::default(),
+            read_buf: vec![0u8; 16 * 1024].into_boxed_slice(),
         }
     }
 
     /// Reads the next complete message, or fails at `deadline`.
     pub async fn read_message(&mut self, deadline: Instant) -> Result<Message, ReadError> {
-        // On the heap: a 16 KiB array would make every future that awaits this one large.
-        let mut buf = vec![0u8; 16 * 1024];
         let mut bare_lf = false;
         loop {
             while let Some(fragment) = self.frag.progress() {
@@ -148,13 +150,13 @@ impl Connection {
             if self.frag.is_max_message_size_exceeded() {
                 return Err(self.too_long(None));
             }
-            let n = match timeout_at(deadline.into(), self.stream.read(&mut buf)).await {
+            let n = match timeout_at(deadline.into(), self.stream.read(&mut self.read_buf)).await {
                 Err(_) => return Err(self.partial(ReadError::Timeout)),
                 Ok(Err(e)) => return Err(self.partial(ReadError::Io(e))),
                 Ok(Ok(0)) => return Err(self.partial(ReadError::Closed)),
                 Ok(Ok(n)) => n,
             };
-            self.frag.enqueue_bytes(&buf[..n]);
+            self.frag.enqueue_bytes(&self.read_buf[..n]);
             self.enqueued += n as u64;
         }
     }
