@@ -46,8 +46,8 @@ fn capabilities(report: &Report) -> Vec<String> {
     caps
 }
 
-/// The first server's status responses after its greeting: referral hops are other
-/// servers.
+/// The first server's lines after its greeting (the fingerprinter keeps the status
+/// responses among them): referral hops are other servers.
 fn replies(report: &Report) -> Vec<&str> {
     report
         .steps
@@ -56,7 +56,6 @@ fn replies(report: &Report) -> Vec<&str> {
         .flat_map(|s| &s.received)
         .map(String::as_str)
         .filter(|l| Some(*l) != report.server.greeting.as_deref())
-        .filter(|l| crate::profiles::reply_text(l).is_some())
         .collect()
 }
 

@@ -59,11 +59,67 @@ impl Score<'_> {
     }
 }
 
+/// What was seen, parsed once for every profile: the greeting's text and code, and each
+/// reply's text and code.
+struct Parsed<'a> {
+    seen: &'a Observed<'a>,
+    greeting_text: Option<String>,
+    greeting_has_caps: bool,
+    replies: Vec<Reply<'a>>,
+}
+
+struct Reply<'a> {
+    line: &'a str,
+    text: String,
+    /// The atom of its response code (`UIDNEXT` of `* OK [UIDNEXT 2] ...`).
+    code: Option<String>,
+}
+
+impl<'a> Parsed<'a> {
+    fn of(seen: &'a Observed<'a>) -> Self {
+        let status = seen
+            .greeting
+            .and_then(|g| g.strip_prefix("* "))
+            .and_then(Status::parse);
+        let greeting_has_caps = status
+            .as_ref()
+            .and_then(|st| st.code_raw.as_deref())
+            .is_some_and(|c| c.to_ascii_uppercase().starts_with("CAPABILITY"));
+        let greeting_text = match status {
+            Some(st) => Some(st.text),
+            None => seen.greeting.map(str::to_string),
+        };
+        let replies = seen.replies.iter().filter_map(|l| reply(l)).collect();
+        Parsed {
+            seen,
+            greeting_text,
+            greeting_has_caps,
+            replies,
+        }
+    }
+}
+
+fn reply(line: &str) -> Option<Reply<'_>> {
+    let (_tag, rest) = line.split_once(' ')?;
+    let st = Status::parse(rest)?;
+    let code = st
+        .code_raw
+        .as_deref()
+        .and_then(|c| c.split_whitespace().next())
+        .map(str::to_ascii_uppercase);
+    Some(Reply {
+        line,
+        text: st.text,
+        code,
+    })
+}
+
 pub fn fingerprint(seen: &Observed) -> Fingerprint {
-    let mut scores: Vec<Score> = all().iter().map(|k| score(k, seen)).collect();
+    let parsed = Parsed::of(seen);
+    let mut scores: Vec<Score> = all().iter().map(|k| score(k, &parsed)).collect();
     scores.sort_by_key(|s| std::cmp::Reverse(s.points));
-    let backend = greeting_text(seen).and_then(|t| backend_server(&t));
-    let named = self_named(seen);
+    let backend = parsed.greeting_text.as_deref().and_then(backend_server);
+    let named = self_named(&parsed);
     let mut fp = match scores.first().filter(|s| s.points >= KNOWN && s.strong()) {
         Some(best) => profiled(best, &scores[1..], named.as_ref()),
         None => match named {
@@ -81,10 +137,11 @@ pub fn fingerprint(seen: &Observed) -> Fingerprint {
 /// Every profile's identifying evidence in what was seen: the tests use it to check that
 /// each mark claimed unique fires for its own product only.
 pub fn claims(seen: &Observed) -> Vec<(&'static Known, Vec<Evidence>)> {
+    let parsed = Parsed::of(seen);
     all()
         .iter()
         .map(|k| {
-            let s = score(k, seen);
+            let s = score(k, &parsed);
             let said = s.evidence.into_iter().filter(|e| !e.against).collect();
             (k, said)
         })
@@ -149,7 +206,7 @@ fn confidence(points: i32, doubted: bool) -> &'static str {
     }
 }
 
-fn score<'k>(known: &'k Known, seen: &Observed) -> Score<'k> {
+fn score<'k>(known: &'k Known, seen: &Parsed) -> Score<'k> {
     let mut s = Score {
         known,
         points: 0,
@@ -175,25 +232,11 @@ fn add(s: &mut Score, points: i32, source: &str, line: &str, says: String) {
     });
 }
 
-fn greeting_status(seen: &Observed) -> Option<Status> {
-    seen.greeting?.strip_prefix("* ").and_then(Status::parse)
-}
-
-fn greeting_text(seen: &Observed) -> Option<String> {
-    match greeting_status(seen) {
-        Some(st) => Some(st.text),
-        None => seen.greeting.map(str::to_string),
-    }
-}
-
-fn greeting(s: &mut Score, seen: &Observed) {
-    let Some(line) = seen.greeting else { return };
-    let status = greeting_status(seen);
-    let text = status.as_ref().map(|st| st.text.as_str()).unwrap_or(line);
-    let has_caps = status
-        .as_ref()
-        .and_then(|st| st.code_raw.as_deref())
-        .is_some_and(|c| c.to_ascii_uppercase().starts_with("CAPABILITY"));
+fn greeting(s: &mut Score, seen: &Parsed) {
+    let (Some(line), Some(text)) = (seen.seen.greeting, seen.greeting_text.as_deref()) else {
+        return;
+    };
+    let has_caps = seen.greeting_has_caps;
     let product = s.known.profile.product.clone();
     let Some(caps) = s.known.greeting.iter().find_map(|r| r.captures(text)) else {
         return;
@@ -207,8 +250,8 @@ fn greeting(s: &mut Score, seen: &Observed) {
     }
 }
 
-fn id(s: &mut Score, seen: &Observed) {
-    let Some(fields) = seen.id else { return };
+fn id(s: &mut Score, seen: &Parsed) {
+    let Some(fields) = seen.seen.id else { return };
     let field = |k: &str| {
         fields
             .iter()
@@ -225,9 +268,9 @@ fn id(s: &mut Score, seen: &Observed) {
     }
 }
 
-fn marks(s: &mut Score, seen: &Observed) {
+fn marks(s: &mut Score, seen: &Parsed) {
     let marks = &s.known.profile.capability_marks;
-    let found = seen.capabilities.iter().find(|c| {
+    let found = seen.seen.capabilities.iter().find(|c| {
         marks
             .iter()
             .any(|m| m.eq_ignore_ascii_case(c) && is_exact_case(m, c))
@@ -244,16 +287,13 @@ pub fn is_exact_case(mark: &str, token: &str) -> bool {
 }
 
 /// Response texts only this product writes (`Logged in`, Dovecot's `(0.001 + 0.000 secs)`).
-fn replies(s: &mut Score, seen: &Observed) {
+fn replies(s: &mut Score, seen: &Parsed) {
     let mut counted = 0;
     for pattern in &s.known.replies {
-        let hit = seen
-            .replies
-            .iter()
-            .find(|line| reply_text(line).is_some_and(|t| pattern.is_match(&t)));
-        if let Some(line) = hit {
+        let hit = seen.replies.iter().find(|r| pattern.is_match(&r.text));
+        if let Some(r) = hit {
             let says = format!("the reply text is {}'s", s.known.profile.product);
-            add(s, REPLY, "reply", line, says);
+            add(s, REPLY, "reply", r.line, says);
             counted += 1;
         }
         if counted == REPLIES_COUNTED {
@@ -264,17 +304,14 @@ fn replies(s: &mut Score, seen: &Observed) {
 
 /// Response codes only this product sends (RFC 3501 §7.1 leaves the set open: Cyrus's
 /// `[URLMECH ...]` after SELECT, Courier's `[MYRIGHTS ...]`).
-fn codes(s: &mut Score, seen: &Observed) {
+fn codes(s: &mut Score, seen: &Parsed) {
     let wanted = &s.known.profile.codes;
-    if wanted.is_empty() {
-        return;
-    }
-    let hit = seen.replies.iter().find_map(|line| {
-        let atom = reply_code(line)?;
+    let hit = seen.replies.iter().find_map(|r| {
+        let atom = r.code.as_deref()?;
         wanted
             .iter()
-            .any(|w| w.eq_ignore_ascii_case(&atom))
-            .then_some((line, atom))
+            .any(|w| w.eq_ignore_ascii_case(atom))
+            .then_some((r.line, atom))
     });
     if let Some((line, atom)) = hit {
         let says = format!(
@@ -285,24 +322,18 @@ fn codes(s: &mut Score, seen: &Observed) {
     }
 }
 
-/// The atom of a status response's code (`UIDNEXT` of `* OK [UIDNEXT 2] ...`).
-fn reply_code(line: &str) -> Option<String> {
-    let (_tag, rest) = line.split_once(' ')?;
-    let raw = Status::parse(rest)?.code_raw?;
-    raw.split_whitespace().next().map(str::to_ascii_uppercase)
-}
-
 /// The human-readable text of a status response, without tag, status and code.
 pub fn reply_text(line: &str) -> Option<String> {
-    let (_tag, rest) = line.split_once(' ')?;
-    Status::parse(rest).map(|st| st.text)
+    reply(line).map(|r| r.text)
 }
 
 /// The self-named product, from ID first (a field), else the greeting (free text).
-fn self_named(seen: &Observed) -> Option<SelfNamed> {
-    seen.id
-        .and_then(self_named::from_id)
-        .or_else(|| greeting_text(seen).and_then(|t| self_named::from_greeting(&t)))
+fn self_named(seen: &Parsed) -> Option<SelfNamed> {
+    seen.seen.id.and_then(self_named::from_id).or_else(|| {
+        seen.greeting_text
+            .as_deref()
+            .and_then(self_named::from_greeting)
+    })
 }
 
 /// Strong evidence for another product family than the best one's.
