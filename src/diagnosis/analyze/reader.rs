@@ -27,6 +27,20 @@ pub struct Line {
     pub dir: Dir,
     /// The line without its ending; a server message with literals keeps them joined by CRLF.
     pub text: String,
+    /// A client line that answers the server's continuation request (RFC 3501 §7.5): data
+    /// for the open command (SASL, a literal), not a command. Set by the reader alone.
+    pub data: bool,
+}
+
+impl Line {
+    /// A line as the log shows it; only the reader marks continuation data.
+    fn new(dir: Dir, text: String) -> Line {
+        Line {
+            dir,
+            text,
+            data: false,
+        }
+    }
 }
 
 /// What a whole read found.
@@ -148,14 +162,8 @@ fn log_lines(text: &str, format: Format, sink: &mut Sink) -> Vec<TlsFact> {
         }
         for item in items {
             match item {
-                Item::Client(text) => sink.push(Line {
-                    dir: Dir::Client,
-                    text,
-                }),
-                Item::Server(text) => sink.push(Line {
-                    dir: Dir::Server,
-                    text,
-                }),
+                Item::Client(text) => sink.push(Line::new(Dir::Client, text)),
+                Item::Server(text) => sink.push(Line::new(Dir::Server, text)),
                 Item::Tls(fact) if tls.len() < 64 => tls.push(fact),
                 Item::Tls(_) => {}
             }
@@ -241,7 +249,7 @@ impl<'f> Sink<'f> {
     fn give(&mut self, mut l: Line) {
         match l.dir {
             Dir::Client if self.sasl.is_some() || self.continued => {
-                self.continued = false;
+                l.data = std::mem::take(&mut self.continued);
                 l.text = crate::secret::REDACTED.to_string();
             }
             Dir::Client => {
@@ -332,14 +340,8 @@ impl<'de> Visitor<'de> for TranscriptSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(w) = seq.next_element::<WireIn>()? {
             match WireDir::from_code(&w.dir) {
-                Some(WireDir::Client) => self.sink.push(Line {
-                    dir: Dir::Client,
-                    text: w.line,
-                }),
-                Some(WireDir::Server) => self.sink.push(Line {
-                    dir: Dir::Server,
-                    text: w.line,
-                }),
+                Some(WireDir::Client) => self.sink.push(Line::new(Dir::Client, w.line)),
+                Some(WireDir::Server) => self.sink.push(Line::new(Dir::Server, w.line)),
                 _ => self.sink.skipped += 1,
             }
         }
@@ -376,17 +378,11 @@ fn plain_lines(text: &str, sink: &mut Sink) -> &'static str {
                     tags.extend(l.split_whitespace().next());
                 }
                 last_client = Some(l);
-                sink.push(Line {
-                    dir: Dir::Client,
-                    text: l.to_string(),
-                });
+                sink.push(Line::new(Dir::Client, l.to_string()));
             }
             Some(Dir::Server) => {
                 last_client = None;
-                sink.push(Line {
-                    dir: Dir::Server,
-                    text: l.to_string(),
-                });
+                sink.push(Line::new(Dir::Server, l.to_string()));
             }
             None => sink.skipped += 1,
         }

@@ -38,9 +38,6 @@ pub struct Replay {
     /// Untagged responses no command of the log was open for (a log that starts
     /// mid-session): kept for the step of the completion that follows, or their own.
     orphans: Option<Exchange>,
-    /// The server's last line asked for a continuation: the next client line is data for
-    /// the command that asked, not a command.
-    continued: bool,
 }
 
 #[derive(Default)]
@@ -73,7 +70,6 @@ impl Replay {
             step_bytes: 0,
             dropped: Dropped::default(),
             orphans: None,
-            continued: false,
         }
     }
 
@@ -115,7 +111,7 @@ impl Replay {
             Dir::Client => {
                 // A log that starts mid-session has no greeting: a later BYE is not one.
                 self.greeting_seen = true;
-                self.client(&l.text)
+                self.client(&l.text, l.data)
             }
             Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(&l.text),
             Dir::Server if !self.greeting_seen && is_other_protocol(&l.text) => {
@@ -179,9 +175,9 @@ impl Replay {
         }
     }
 
-    fn client(&mut self, text: &str) {
-        let continued = std::mem::take(&mut self.continued);
-        if let Some(open) = self.open.last_mut().filter(|o| o.secret || continued) {
+    /// A command, or (`data`) what answers the server's continuation request.
+    fn client(&mut self, text: &str, data: bool) {
+        if let Some(open) = self.open.last_mut().filter(|o| o.secret || data) {
             // A SASL response or a literal: the secret itself.
             let shown = crate::secret::REDACTED;
             open.ex
@@ -254,7 +250,6 @@ impl Replay {
     fn server(&mut self, text: &str) {
         // A paste that starts after the greeting (KB Q311468 shows only the commands).
         self.greeting_seen = true;
-        self.continued = text == "+" || text.starts_with("+ ");
         self.wire(WireDir::Server, text);
         let r = received(text, false);
         let tagged = match r.response() {
