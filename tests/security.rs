@@ -231,6 +231,38 @@ fn analyze_redacts_whatever_the_spacing() {
     }
 }
 
+/// `analyze` of pastes whose server echoes the password or the SASL response back (in a
+/// tagged or untagged text, after LOGIN, AUTHENTICATE with an initial response, a two-step
+/// AUTHENTICATE, or a LOGIN literal whose `+` the log left out): the echo is redacted by
+/// value, as a live check redacts it.
+#[test]
+fn analyze_redacts_a_password_the_server_echoed() {
+    let greeting = "S: * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready";
+    let pastes = [
+        format!("{greeting}\nC: a1 LOGIN alice {PASSWORD}\nS: a1 NO [AUTHENTICATIONFAILED] bad password {PASSWORD}\n"),
+        format!("{greeting}\nC: a1 LOGIN alice \"{PASSWORD}\"\nS: * BAD echo: a1 LOGIN alice \"{PASSWORD}\"\nS: a1 NO no\n"),
+        format!("{greeting}\nC: a1 AUTHENTICATE PLAIN {PLAIN_B64}\nS: a1 NO bad response {PLAIN_B64}\n"),
+        format!("{greeting}\nC: a1 AUTHENTICATE PLAIN\nS: +\nC: {PLAIN_B64}\nS: a1 BAD garbage {PLAIN_B64}\n"),
+        format!("{greeting}\nC: a1 LOGIN alice {{11}}\nC: {PASSWORD}\nS: a1 NO no such password {PASSWORD}\n"),
+        format!("{greeting}\nC: a1 LOGIN alice {PASSWORD}\nS: a1 OK done\nC: a2 SELECT INBOX\nS: a2 NO [{PASSWORD}] odd\n"),
+    ];
+    for paste in pastes {
+        for format in ["text", "json"] {
+            let out = imapdiag()
+                .args(["analyze", "-", "--transcript", "--format", format])
+                .write_stdin(paste.clone())
+                .output()
+                .unwrap();
+            let text = stdout(&out);
+            assert!(text.contains("<redacted>"), "{paste:?} {format}: {text}");
+            assert!(
+                !text.contains(PASSWORD) && !text.contains(PLAIN_B64),
+                "{paste:?} {format}: {text}"
+            );
+        }
+    }
+}
+
 /// A TLS 1.0 server with a static-RSA cipher: refused by default with a finding that says
 /// why (not "untrusted issuer"), and checked with --tls-legacy, every weakness a WARNING.
 #[test]

@@ -162,6 +162,19 @@ pub fn astring_text(value: &str) -> String {
     }
 }
 
+/// The value of a quoted string (RFC 3501 §4.3) whose opening `"` was read: up to the
+/// closing quote, `\\` escapes undone. `None` when it never closes.
+pub fn quoted(chars: &mut impl Iterator<Item = char>) -> Option<String> {
+    let mut out = String::new();
+    loop {
+        match chars.next()? {
+            '"' => return Some(out),
+            '\\' => out.push(chars.next()?),
+            c => out.push(c),
+        }
+    }
+}
+
 /// ASTRING-CHAR = ATOM-CHAR / "]"; ATOM-CHAR excludes `( ) { SP CTL % * " \ ]`.
 pub fn is_astring_char(b: u8) -> bool {
     b.is_ascii_graphic() && !b"(){%*\"\\".contains(&b)

@@ -4,6 +4,7 @@
 //! in the wild copied it. The strict codec is tried first; this reader only steps in
 //! when it fails, and the message is still reported as non-conforming.
 
+use super::command::quoted;
 use super::response::{NamespaceDescr, NamespaceExtension, NamespaceSet};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,17 +55,6 @@ fn tokenize(s: &str) -> Option<Vec<Token>> {
         }
     }
     Some(tokens)
-}
-
-fn quoted(chars: &mut impl Iterator<Item = char>) -> Option<String> {
-    let mut out = String::new();
-    loop {
-        match chars.next()? {
-            '"' => return Some(out),
-            '\\' => out.push(chars.next()?),
-            c => out.push(c),
-        }
-    }
 }
 
 fn class(t: &[Token], pos: &mut usize) -> Option<Option<Vec<NamespaceDescr>>> {

@@ -7,13 +7,15 @@
 //! skipped and counted, never fatal. Every client line leaves it redacted.
 
 use crate::report::WireDir;
+use base64::Engine;
 use std::collections::HashSet;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::formats::{self, s_client, Format, Item, TlsFact};
-use super::redact::{opens_sasl, redact_command};
+use super::redact::{redact_command, unquote};
 use crate::proto::command::COMMAND_NAMES;
+use crate::proto::known_secrets::KnownSecrets;
 
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +189,12 @@ struct Sink<'f> {
     /// A server line whose literal is still owed bytes.
     pending: Option<Line>,
     owed: usize,
-    /// The tag of an AUTHENTICATE whose exchange is open: its client lines are secrets.
-    sasl: Option<String>,
+    /// The tag of an AUTHENTICATE, or a LOGIN with a literal, whose exchange is open: its
+    /// client lines are secrets.
+    secret_tag: Option<String>,
+    /// Every secret the client lines gave away: a server that echoes one back is scrubbed
+    /// of it, as a live check's replies are.
+    known: KnownSecrets,
     count: usize,
     server: usize,
     skipped: usize,
@@ -202,7 +208,8 @@ impl<'f> Sink<'f> {
             emit,
             pending: None,
             owed: 0,
-            sasl: None,
+            secret_tag: None,
+            known: KnownSecrets::default(),
             count: 0,
             server: 0,
             skipped: 0,
@@ -243,30 +250,61 @@ impl<'f> Sink<'f> {
     }
 
     /// LOGIN's password, AUTHENTICATE's initial response, every client line of a SASL
-    /// exchange until its tagged completion, and any line that answers a continuation
-    /// request (RFC 3501 §7.5: SASL data, or a literal such as LOGIN's password) leave
-    /// redacted.
+    /// exchange or a LOGIN literal until its tagged completion, and any line that answers a
+    /// continuation request (RFC 3501 §7.5: SASL data, or a literal) leave redacted; what
+    /// the server says is scrubbed of every secret seen so far.
     fn give(&mut self, mut l: Line) {
         match l.dir {
-            Dir::Client if self.sasl.is_some() || self.continued => {
-                l.data = std::mem::take(&mut self.continued);
-                l.text = crate::secret::REDACTED.to_string();
+            Dir::Client if self.secret_tag.is_some() => {
+                self.continued = false;
+                self.learn(l.text.trim());
+                self.redact_data(&mut l);
             }
+            Dir::Client if std::mem::take(&mut self.continued) => self.redact_data(&mut l),
             Dir::Client => {
-                self.sasl = opens_sasl(&l.text).map(str::to_string);
-                l.text = redact_command(&l.text);
+                let r = redact_command(&l.text);
+                self.secret_tag = r.opens.map(str::to_string);
+                if let Some(secret) = r.secret {
+                    self.learn(secret);
+                }
+                l.text = r.shown;
             }
             Dir::Server => {
                 self.server += 1;
                 self.continued = l.text == "+" || l.text.starts_with("+ ");
                 let first = l.text.split_whitespace().next();
-                if self.sasl.is_some() && first == self.sasl.as_deref() {
-                    self.sasl = None;
+                if self.secret_tag.is_some() && first == self.secret_tag.as_deref() {
+                    self.secret_tag = None;
                 }
             }
         }
+        if let Some(clean) = self.known.scrub(l.text.as_bytes()) {
+            l.text = String::from_utf8_lossy(&clean).into_owned();
+        }
         self.count += 1;
         (self.emit)(l);
+    }
+
+    /// Data for the open command, not a command (RFC 3501 §7.5).
+    fn redact_data(&mut self, l: &mut Line) {
+        l.data = true;
+        l.text = crate::secret::REDACTED.to_string();
+    }
+
+    /// A password or SASL response as a command line wrote it: its value, and the
+    /// password inside a SASL PLAIN message (RFC 4616), become known.
+    fn learn(&mut self, written: &str) {
+        let value = unquote(written);
+        self.known.add_password(None, &value);
+        let plain = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
+        let plain = plain.ok().map(|p| String::from_utf8_lossy(&p).into_owned());
+        if let Some(mut parts) = plain.as_deref().map(|p| p.split('\0')) {
+            if let (Some(_), Some(user), Some(password)) =
+                (parts.next(), parts.next(), parts.next())
+            {
+                self.known.add_password(Some(user), password);
+            }
+        }
     }
 }
 

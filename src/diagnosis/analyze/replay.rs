@@ -2,7 +2,6 @@
 //! its tagged completion become an exchange, judged by the same rules as a live check.
 
 use super::reader::{Dir, Line};
-use super::redact::redact_command;
 use crate::client::session::{Exchange, Received};
 use crate::diagnosis::findings as code;
 use crate::diagnosis::mailbox::{mailbox_report, namespace_report};
@@ -18,8 +17,6 @@ use crate::report::{Finding, Report, Severity, StepStatus, WireLine};
 struct Open {
     ex: Exchange,
     verb: String,
-    /// LOGIN and AUTHENTICATE: every later client line up to the completion is a secret.
-    secret: bool,
 }
 
 pub struct Replay {
@@ -177,30 +174,26 @@ impl Replay {
 
     /// A command, or (`data`) what answers the server's continuation request.
     fn client(&mut self, text: &str, data: bool) {
-        if let Some(open) = self.open.last_mut().filter(|o| o.secret || data) {
-            // A SASL response or a literal: the secret itself.
-            let shown = crate::secret::REDACTED;
+        if let Some(open) = self.open.last_mut().filter(|_| data) {
+            // A SASL response or a literal, redacted by the reader.
             open.ex
                 .sent
-                .extend_from_slice(format!("{shown}\r\n").as_bytes());
-            self.wire(WireDir::Client, shown);
+                .extend_from_slice(format!("{text}\r\n").as_bytes());
+            self.wire(WireDir::Client, text);
             return;
         }
         self.flush_orphans();
         let mut words = text.split(' ');
         let tag = words.next().unwrap_or("").to_string();
         let verb = words.next().unwrap_or("").to_ascii_uppercase();
-        let shown = redact_command(text);
-        self.wire(WireDir::Client, &shown);
-        let secret = matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE");
+        self.wire(WireDir::Client, text);
         if self.open.len() >= MAX_OPEN {
             self.open.remove(0);
             self.dropped.open += 1;
         }
         self.open.push(Open {
-            ex: exchange(&tag, format!("{shown}\r\n").into_bytes()),
+            ex: exchange(&tag, format!("{text}\r\n").into_bytes()),
             verb,
-            secret,
         });
     }
 
@@ -283,7 +276,6 @@ impl Replay {
                     })
                     .unwrap_or_else(|| exchange(&tag, Vec::new())),
                 verb: inferred_verb(&status.text),
-                secret: false,
             },
         };
         open.ex.keep(r);
