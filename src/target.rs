@@ -56,6 +56,15 @@ impl Target {
             Some((a, p)) if implicit_tls.is_some() => (a, Some(p)),
             _ => (rest.split('/').next().unwrap_or(""), None),
         };
+        // RFC 5092's iuserinfo has no `:` (not even in `;AUTH=`), so one before the `@`
+        // is RFC 3986's `user:password`, with or without a scheme: refused before any
+        // error could quote the input.
+        if authority
+            .rsplit_once('@')
+            .is_some_and(|(info, _)| info.contains(':'))
+        {
+            return Err(TargetError::Password);
+        }
         let (userinfo, hostport) = match authority.rsplit_once('@') {
             Some((u, h)) if implicit_tls.is_some() => (Some(u), h),
             _ => (None, authority),
@@ -83,12 +92,8 @@ impl Target {
     }
 }
 
-/// The user and `;AUTH=` of a URL's userinfo; RFC 3986 §3.2.1's `user:password` is refused.
+/// The user and `;AUTH=` of a URL's userinfo (one without a password).
 fn url_user(info: &str, input: &str) -> Result<(Option<String>, Option<String>), TargetError> {
-    let user_part = info.split(';').next().unwrap_or("");
-    if user_part.contains(':') {
-        return Err(TargetError::Password);
-    }
     split_userinfo(info).map_err(|e| url_error(input, e))
 }
 
@@ -223,6 +228,15 @@ mod tests {
             Target::parse("imaps://alice:secret;AUTH=PLAIN@h/"),
             Err(TargetError::Password)
         );
+        // Without a scheme, in the `;AUTH=` part, or before an IPv6 address: the error
+        // names no password either.
+        for input in [
+            "alice:secret@127.0.0.1",
+            "alice:secret@[::1",
+            "imap://alice;AUTH=%zz:secret@h",
+        ] {
+            assert_eq!(Target::parse(input), Err(TargetError::Password), "{input}");
+        }
         // An escaped colon is part of the user name.
         assert_eq!(
             Target::parse("imap://a%3Ab@h").unwrap().user.as_deref(),
