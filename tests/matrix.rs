@@ -196,6 +196,26 @@ fn check_is_ok_on_every_server_both_ways_with_the_product_named_and_no_slow_step
     }
 }
 
+/// The certificate each server presents (over STARTTLS and implicit TLS alike) is judged
+/// the same: inside the warning window it is a WARNING, exit 1, with the days left in
+/// the report.
+#[test]
+fn a_certificate_inside_the_warning_window_is_a_warning_on_every_server() {
+    for (s, r) in matrix() {
+        for (way, target, security) in ways(s) {
+            let out = run("check", &target, security, &["--cert-warn-days", "100000"]);
+            let report = json(&out);
+            let at = format!("{} over {way}: {}\n{}", s.name, stdout(&out), logs(r));
+            assert!(
+                codes(&report).contains(&"certificate-expires-soon".to_string()),
+                "{at}"
+            );
+            assert_eq!(out.status.code(), Some(1), "{at}");
+            assert_eq!(report["status"], "warning", "{at}");
+        }
+    }
+}
+
 #[test]
 fn namespace_shows_each_server_s_exact_reply_both_ways() {
     for (s, r) in matrix() {
