@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::scripted::{serve, simple_session};
 use support::{check_plain, codes, finding, imapdiag, json, stdout};
@@ -162,18 +162,23 @@ fn the_deadline_bounds_the_whole_run() {
             }
         }
     });
-    let started = Instant::now();
     let out = check_plain(
         &s.target(),
         &["--timeout", "1", "--deadline", "2", "--no-pipeline"],
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "ran {:?}",
-        started.elapsed()
-    );
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    // Cut short: the steps after the deadline were never sent (no timing asserted).
+    let names: Vec<&str> = r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        !names.contains(&"select") && !names.contains(&"logout"),
+        "{names:?}"
+    );
     let f = finding(&r, "deadline-reached");
     assert!(
         f["summary"].as_str().unwrap().contains("--deadline (2 s)"),
