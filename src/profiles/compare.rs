@@ -2,6 +2,7 @@
 //! other users', shared), by prefix and delimiter.
 
 use super::Known;
+use crate::proto::command::quoted_text;
 use crate::proto::{NamespaceDescr, NamespaceSet};
 use crate::report::Comparison;
 
@@ -65,9 +66,9 @@ pub fn format_class(c: &Option<Vec<NamespaceDescr>>) -> String {
                     let delim = d
                         .delimiter
                         .as_deref()
-                        .map(quote)
+                        .map(quoted_text)
                         .unwrap_or_else(|| "NIL".into());
-                    format!("({} {delim})", quote(&d.prefix))
+                    format!("({} {delim})", quoted_text(&d.prefix))
                 })
                 .collect();
             format!("({items})")
@@ -82,10 +83,6 @@ pub fn format_set(s: &NamespaceSet) -> String {
         format_class(&s.other_users),
         format_class(&s.shared)
     )
-}
-
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 #[cfg(test)]

@@ -158,8 +158,13 @@ fn classify(value: &[u8]) -> Form {
 pub fn astring_text(value: &str) -> String {
     match classify(value.as_bytes()) {
         Form::Atom => value.to_string(),
-        _ => String::from_utf8_lossy(&quote(value.as_bytes())).into_owned(),
+        _ => quoted_text(value),
     }
+}
+
+/// `value` as a quoted string (RFC 3501 §4.3), `\` and `"` escaped.
+pub fn quoted_text(value: &str) -> String {
+    String::from_utf8_lossy(&quote(value.as_bytes())).into_owned()
 }
 
 /// The value of a quoted string (RFC 3501 §4.3) whose opening `"` was read: up to the

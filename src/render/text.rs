@@ -40,12 +40,14 @@ pub fn render_text(r: &Report, opts: &TextOptions) -> String {
     out
 }
 
+/// The plugin word of `nagios::status_word`, in its colour.
 fn status_word(s: Status) -> ColoredString {
+    let word = super::nagios::status_word(s);
     match s {
-        Status::Ok => "OK".green().bold(),
-        Status::Warning => "WARNING".yellow().bold(),
-        Status::Critical => "CRITICAL".red().bold(),
-        Status::Unknown => "UNKNOWN".magenta().bold(),
+        Status::Ok => word.green().bold(),
+        Status::Warning => word.yellow().bold(),
+        Status::Critical => word.red().bold(),
+        Status::Unknown => word.magenta().bold(),
     }
 }
 

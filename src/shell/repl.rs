@@ -91,9 +91,12 @@ impl Completer for ImapHelper {
                 .collect()
         } else {
             // INBOX always exists (RFC 3501 §5.1), before any LIST.
-            let mut names: Vec<String> = self
-                .shared
-                .with(|s| s.mailboxes.iter().map(|m| quote(m)).collect());
+            let mut names: Vec<String> = self.shared.with(|s| {
+                s.mailboxes
+                    .iter()
+                    .map(|m| crate::proto::command::astring_text(m))
+                    .collect()
+            });
             if !names.iter().any(|n| n.eq_ignore_ascii_case("INBOX")) {
                 names.push("INBOX".into());
             }
@@ -111,14 +114,6 @@ impl Completer for ImapHelper {
             })
             .collect();
         Ok((start, found))
-    }
-}
-
-fn quote(m: &str) -> String {
-    if m.bytes().all(crate::proto::command::is_astring_char) && !m.is_empty() {
-        m.to_string()
-    } else {
-        format!("\"{}\"", m.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 
