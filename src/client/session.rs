@@ -164,7 +164,7 @@ impl Session {
     }
 
     pub fn next_tag(&mut self) -> String {
-        let tag = format!("a{:03}", self.next_tag);
+        let tag = crate::proto::command::tag(self.next_tag);
         self.next_tag += 1;
         tag
     }

@@ -153,6 +153,12 @@ fn classify(value: &[u8]) -> Form {
     }
 }
 
+/// The tag of the `n`th command (`a001`, `a002`, ...): RFC 3501 §2.2.1 asks only that
+/// tags be unique; the shell and the checks number theirs alike.
+pub fn tag(n: u32) -> String {
+    format!("a{n:03}")
+}
+
 /// An `astring` as text: an atom when it can be one, otherwise a quoted string. For
 /// values that cannot need a literal (the emulator's own mailbox names).
 pub fn astring_text(value: &str) -> String {

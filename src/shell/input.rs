@@ -109,7 +109,7 @@ impl Typist {
     }
 
     pub fn next_tag(&mut self) -> String {
-        let tag = format!("a{:03}", self.next);
+        let tag = crate::proto::command::tag(self.next);
         self.next += 1;
         tag
     }
