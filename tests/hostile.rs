@@ -351,7 +351,8 @@ fn the_emulator_survives_hostile_patterns_trickling_and_guessing() {
 }
 
 /// 16 MiB pastes shaped to defeat a quadratic reader (a million open commands, a million
-/// distinct tags, literals chained without end, a JSON report of a million lines): each is
+/// distinct tags, literals chained without end, half a million passwords each echoed back,
+/// a JSON report of a million lines): each is
 /// read in one pass and reported within the caps of a live session.
 #[test]
 fn analyze_reads_huge_hostile_pastes_within_the_caps() {
@@ -361,6 +362,14 @@ fn analyze_reads_huge_hostile_pastes_within_the_caps() {
     let mut i = 0;
     while distinct.len() < n - 64 {
         distinct += &format!("t{i} NOOP\nt{i} OK done\n");
+        i += 1;
+    }
+    // Each login with its own password, echoed back: every echo is redacted, and the
+    // passwords learned for that stay few.
+    let mut guesses = String::from("S: * OK hi\n");
+    let mut i = 0;
+    while guesses.len() < n - 96 {
+        guesses += &format!("C: g{i} LOGIN alice pw{i:07}\nS: g{i} NO bad pw{i:07}\n");
         i += 1;
     }
     let report = format!(
@@ -375,6 +384,7 @@ fn analyze_reads_huge_hostile_pastes_within_the_caps() {
             "failed logins",
             fill("S: * OK hi\nC: a1 LOGIN alice pw\nS: a1 NO bad\n"),
         ),
+        ("echoed guesses", guesses),
         ("json report", report),
     ] {
         let dir = tempfile::tempdir().unwrap();
@@ -398,5 +408,6 @@ fn analyze_reads_huge_hostile_pastes_within_the_caps() {
         assert!(r["steps"].as_array().unwrap().len() <= 1_000, "{shape}");
         assert!(r["findings"].as_array().unwrap().len() <= 1_002, "{shape}");
         finding(&r, "transcript-truncated");
+        assert!(!stdout(&out).contains("pw0"), "{shape}");
     }
 }

@@ -182,6 +182,9 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     i
 }
 
+/// How many of the latest secrets a pasted log is scrubbed of (see `Sink::remember`).
+const RECENT_SECRETS: usize = 4;
+
 /// Where lines go: literals are joined (RFC 3501 §4.3), client lines redacted, and the
 /// result handed on.
 struct Sink<'f> {
@@ -192,8 +195,9 @@ struct Sink<'f> {
     /// The tag of an AUTHENTICATE, or a LOGIN with a literal, whose exchange is open: its
     /// client lines are secrets.
     secret_tag: Option<String>,
-    /// Every secret the client lines gave away: a server that echoes one back is scrubbed
-    /// of it, as a live check's replies are.
+    /// The last secrets the client lines gave away, and their forms: a server that echoes
+    /// one back is scrubbed of it, as a live check's replies are.
+    recent: std::collections::VecDeque<(Option<String>, String)>,
     known: KnownSecrets,
     count: usize,
     server: usize,
@@ -209,6 +213,7 @@ impl<'f> Sink<'f> {
             pending: None,
             owed: 0,
             secret_tag: None,
+            recent: Default::default(),
             known: KnownSecrets::default(),
             count: 0,
             server: 0,
@@ -295,15 +300,33 @@ impl<'f> Sink<'f> {
     /// password inside a SASL PLAIN message (RFC 4616), become known.
     fn learn(&mut self, written: &str) {
         let value = unquote(written);
-        self.known.add_password(None, &value);
+        self.remember(None, &value);
         let plain = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
         let plain = plain.ok().map(|p| String::from_utf8_lossy(&p).into_owned());
         if let Some(mut parts) = plain.as_deref().map(|p| p.split('\0')) {
             if let (Some(_), Some(user), Some(password)) =
                 (parts.next(), parts.next(), parts.next())
             {
-                self.known.add_password(Some(user), password);
+                self.remember(Some(user), password);
             }
+        }
+    }
+
+    /// Keeps the last `RECENT_SECRETS` secrets: a server echoes one in its reply to the
+    /// command that sent it, and a paste of a million guesses must not make every line
+    /// scrubbed of a million passwords.
+    fn remember(&mut self, user: Option<&str>, password: &str) {
+        let entry = (user.map(str::to_string), password.to_string());
+        if self.recent.contains(&entry) {
+            return;
+        }
+        if self.recent.len() == RECENT_SECRETS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(entry);
+        self.known = KnownSecrets::default();
+        for (user, password) in &self.recent {
+            self.known.add_password(user.as_deref(), password);
         }
     }
 }
