@@ -76,6 +76,12 @@ fn analyze_huge_pastes() {
         distinct += &format!("t{i} NOOP\nt{i} OK done\n");
         i += 1;
     }
+    let mut guesses = String::from("S: * OK hi\n");
+    let mut i = 0;
+    while guesses.len() < n - 96 {
+        guesses += &format!("C: g{i} LOGIN alice pw{i:07}\nS: g{i} NO bad pw{i:07}\n");
+        i += 1;
+    }
     let dir = tempfile::tempdir().unwrap();
     for (name, paste) in [
         (
@@ -88,6 +94,7 @@ fn analyze_huge_pastes() {
             "half a million failed logins",
             fill("S: * OK hi\nC: a1 LOGIN alice pw\nS: a1 NO bad\n"),
         ),
+        ("280,000 passwords, each echoed back", guesses),
     ] {
         let file = dir.path().join("paste");
         std::fs::write(&file, paste).unwrap();

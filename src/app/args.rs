@@ -131,12 +131,7 @@ fn auth_method(arg: AuthArg, url: Option<&str>) -> Result<AuthMethod> {
 /// The OAuth token: `--token-file` (first line), or IMAPDIAG_TOKEN. Never a flag value.
 fn token(conn: &ConnectArgs) -> Result<Option<Secret>> {
     if let Some(file) = &conn.token_file {
-        return password_file(file).map(Some).map_err(|e| {
-            anyhow::anyhow!(
-                "{}",
-                e.to_string().replace("--password-file", "--token-file")
-            )
-        });
+        return secret_file(file, "--token-file").map(Some);
     }
     match std::env::var("IMAPDIAG_TOKEN") {
         Ok(t) if !t.trim().is_empty() => Ok(Some(Secret::new(t.trim()))),
@@ -195,7 +190,7 @@ fn security(arg: SecurityArg, target: &Target) -> Security {
 /// The password from --password-file, IMAPDIAG_PASSWORD, or a no-echo prompt.
 pub fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
     if let Some(file) = &conn.password_file {
-        return password_file(file);
+        return secret_file(file, "--password-file");
     }
     match std::env::var("IMAPDIAG_PASSWORD") {
         // Set but empty (`IMAPDIAG_PASSWORD=$UNSET`) counts as not set: never sent.
@@ -218,26 +213,27 @@ pub fn password(conn: &ConnectArgs, user: &str) -> Result<Secret> {
 /// `/dev/zero`) is not read whole.
 const MAX_PASSWORD_LINE: u64 = 4096;
 
-/// The first line of `file`, without its line ending; empty is a usage error.
-fn password_file(file: &std::path::Path) -> Result<Secret> {
+/// The first line of `file` (given as `flag`), without its line ending; empty is a usage
+/// error.
+fn secret_file(file: &std::path::Path, flag: &str) -> Result<Secret> {
     use std::io::Read;
     let name = file.display();
     let mut bytes = Vec::new();
     std::fs::File::open(file)
-        .with_context(|| format!("cannot read --password-file {name}"))?
+        .with_context(|| format!("cannot read {flag} {name}"))?
         .take(MAX_PASSWORD_LINE + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read --password-file {name}"))?;
+        .with_context(|| format!("cannot read {flag} {name}"))?;
     let line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.len() as u64 > MAX_PASSWORD_LINE {
-        bail!("--password-file {name}: the first line is longer than {MAX_PASSWORD_LINE} bytes; is it a password file?");
+        bail!("{flag} {name}: the first line is longer than {MAX_PASSWORD_LINE} bytes; is it a password file?");
     }
     if line.is_empty() {
-        bail!("--password-file {name}: the first line is empty");
+        bail!("{flag} {name}: the first line is empty");
     }
     let text = String::from_utf8(line.to_vec())
-        .map_err(|_| anyhow::anyhow!("--password-file {name}: the first line is not UTF-8"))?;
+        .map_err(|_| anyhow::anyhow!("{flag} {name}: the first line is not UTF-8"))?;
     Ok(Secret::new(text))
 }
 

@@ -97,13 +97,13 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     let expect = expectation(&args.expect)?;
     use imapdiag::diagnosis::analyze::{self, rawlog, Reading};
     let (name, bytes) = read_input(&args.file)?;
-    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    let mut text = lossy_text(bytes);
     let mut how = Reading::by_name(&args.format_in).unwrap_or_default();
     let forced = how == Reading::Rawlog;
     let pair = rawlog::other_half(&args.file).filter(|_| forced || how == Reading::Guess);
     if pair.is_some() || forced {
         let other = match &pair {
-            Some(other) => String::from_utf8_lossy(&read_input(other)?.1).into_owned(),
+            Some(other) => lossy_text(read_input(other)?.1),
             None => String::new(),
         };
         text = rawlog::merge(&args.file, &text, &other);
@@ -111,6 +111,12 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     }
     let report = analyze::analyze(&text, &name, how, &expect);
     emit(&report, &args.output, super::cli::CERT_WARN_DAYS)
+}
+
+/// Text with invalid UTF-8 replaced; valid input is moved, not copied (a 16 MiB paste
+/// stays one 16 MiB buffer).
+fn lossy_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The file (or standard input for `-`), at most MAX_INPUT bytes.
