@@ -251,15 +251,18 @@ fn password_sources_that_cannot_be_right_are_usage_errors() {
             empty_line.path().to_str().unwrap(),
             "the first line is empty",
         ),
-        ("/dev/zero", "longer than 4096 bytes"),
+        ("/dev/zero", "the first line is longer than 4096 bytes"),
     ];
     for (file, says) in cases {
-        let out = imapdiag()
-            .args(["check", &s.target(), "-u", "alice", "--password-file", file])
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(3), "{file}: {}", stderr(&out));
-        assert!(stderr(&out).contains(says), "{file}: {}", stderr(&out));
+        for flag in ["--password-file", "--token-file"] {
+            let out = imapdiag()
+                .args(["check", &s.target(), "-u", "alice", flag, file])
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(3), "{flag} {file}: {err}");
+            assert!(err.contains(&format!("{flag} {file}: {says}")), "{err}");
+        }
     }
     let out = imapdiag()
         .args(["check", &s.target(), "-u", "alice"])
