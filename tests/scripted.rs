@@ -166,6 +166,9 @@ fn a_closed_port_is_critical_within_the_timeout() {
     assert_eq!(codes(&r), ["connect-failed"]);
     assert_eq!(r["status"], "critical");
     assert_eq!(r["schema"], "imapdiag.report/1");
+    // Nothing was said, so nothing is named (and no profile had to be loaded).
+    assert_eq!(r["server"]["fingerprint"]["confidence"], "none");
+    assert!(r["server"]["fingerprint"]["product"].is_null());
     assert!(r["findings"][0]["detail"]
         .as_str()
         .unwrap()

@@ -25,6 +25,15 @@ pub struct Observed<'a> {
     pub replies: Vec<&'a str>,
 }
 
+impl Observed<'_> {
+    fn is_empty(&self) -> bool {
+        self.greeting.is_none()
+            && self.capabilities.is_empty()
+            && self.id.is_none()
+            && self.replies.is_empty()
+    }
+}
+
 const GREETING: i32 = 50;
 const ID: i32 = 70;
 const MARK: i32 = 30;
@@ -115,6 +124,11 @@ fn reply(line: &str) -> Option<Reply<'_>> {
 }
 
 pub fn fingerprint(seen: &Observed) -> Fingerprint {
+    if seen.is_empty() {
+        // A server that never answered (refused, timed out) gives nothing to score: the
+        // profiles are not even loaded.
+        return nothing_named();
+    }
     let parsed = Parsed::of(seen);
     let mut scores: Vec<Score> = all().iter().map(|k| score(k, &parsed)).collect();
     scores.sort_by_key(|s| std::cmp::Reverse(s.points));
@@ -124,14 +138,18 @@ pub fn fingerprint(seen: &Observed) -> Fingerprint {
         Some(best) => profiled(best, &scores[1..], named.as_ref()),
         None => match named {
             Some(n) => unprofiled(n, &scores),
-            None => Fingerprint {
-                confidence: "none".into(),
-                ..Fingerprint::default()
-            },
+            None => nothing_named(),
         },
     };
     fp.backend = backend;
     fp
+}
+
+fn nothing_named() -> Fingerprint {
+    Fingerprint {
+        confidence: "none".into(),
+        ..Fingerprint::default()
+    }
 }
 
 /// Every profile's identifying evidence in what was seen: the tests use it to check that
