@@ -272,6 +272,32 @@ fn curl_s_own_lines_are_not_imap_and_its_tls_lines_fill_the_tls_section() {
     assert!(!stdout(&out).contains("hunter2"));
 }
 
+/// The same unquoted LIST delimiter is the server's fault in a C:/S: transcript and the
+/// log's in K-9's, which rebuilds each response from its parsed list.
+#[test]
+fn the_grammar_of_a_line_k9_rebuilt_is_not_judged() {
+    let k9 = "01-07 19:08:58.810 26970 30173 V ImapConnection: conn4673923>>> 2 LIST \"\" \"*\"\n\
+              01-07 19:08:58.823 26970 26990 V ImapResponseParser: conn4673923<<<#null# [LIST, [\\HasNoChildren], /, INBOX]\n\
+              01-07 19:08:58.823 26970 26990 V ImapResponseParser: conn4673923<<<#2# [OK, done]\n";
+    let cs =
+        "S: * OK ready\nC: 2 LIST \"\" \"*\"\nS: * LIST (\\HasNoChildren) / INBOX\nS: 2 OK done\n";
+    for (log, format, judged) in [(k9, "K-9 Mail", false), (cs, "C:/S:", true)] {
+        let out = imapdiag()
+            .args(["analyze", "-", "--format", "json"])
+            .write_stdin(log)
+            .output()
+            .unwrap();
+        let r = json(&out);
+        assert_eq!(r["input"]["format"], format);
+        let c = codes(&r);
+        assert_eq!(
+            c.contains(&"response-grammar".to_string()),
+            judged,
+            "{format}: {c:?}"
+        );
+    }
+}
+
 #[test]
 fn format_in_forces_a_reader_and_nothing_imap_exits_3() {
     // A C:/S: transcript read as telnet has no IMAP line where it expects one.

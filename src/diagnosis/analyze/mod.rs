@@ -11,7 +11,6 @@ mod tls;
 
 pub use reader::{each_line, read, Dir, Line, Reading, Session, Summary, MAX_INPUT};
 
-use super::findings as code;
 use super::{profile, signs};
 use crate::report::{InputInfo, Report, Status, TargetInfo};
 use crate::settings::Expect;
@@ -38,10 +37,6 @@ pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report
     for r in &mut report.referrals {
         r.outcome =
             "not followed: a saved transcript (run imapdiag check --follow-referrals)".into();
-    }
-    if summary.lossy {
-        // The grammar of a response K-9 logged as a parsed list is ours, not the server's.
-        report.findings.retain(|f| f.code != code::RESPONSE_GRAMMAR);
     }
     let had_greeting = report.server.greeting.is_some();
     super::knowledge::annotate(&mut report);

@@ -32,6 +32,9 @@ pub struct Line {
     /// A client line that answers the server's continuation request (RFC 3501 §7.5): data
     /// for the open command (SASL, a literal), not a command. Set by the reader alone.
     pub data: bool,
+    /// A server line the log rebuilt from the client's parsed form (K-9 Mail), not the
+    /// bytes the server sent.
+    pub rebuilt: bool,
 }
 
 impl Line {
@@ -41,6 +44,7 @@ impl Line {
             dir,
             text,
             data: false,
+            rebuilt: false,
         }
     }
 }
@@ -58,8 +62,6 @@ pub struct Summary {
     pub skipped: usize,
     /// What the log said about TLS (curl's `* ` lines).
     pub tls: Vec<TlsFact>,
-    /// The log holds responses as a client parsed them (K-9 Mail), not their bytes.
-    pub lossy: bool,
 }
 
 /// How to read: guess, or a name `--format-in` gave (`formats::NAMES`).
@@ -124,7 +126,6 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         chosen => chosen,
     };
     let mut tls = Vec::new();
-    let lossy = matches!(how, Reading::Lines(f) if f.lossy());
     let format = match how {
         Reading::Json if from_json(text, &mut sink) => "json",
         Reading::Lines(format) => {
@@ -150,7 +151,6 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         server_lines: sink.server,
         skipped: sink.skipped,
         tls,
-        lossy,
     }
 }
 
@@ -165,7 +165,10 @@ fn log_lines(text: &str, format: Format, sink: &mut Sink) -> Vec<TlsFact> {
         for item in items {
             match item {
                 Item::Client(text) => sink.push(Line::new(Dir::Client, text)),
-                Item::Server(text) => sink.push(Line::new(Dir::Server, text)),
+                Item::Server(text) => sink.push(Line {
+                    rebuilt: format.lossy(),
+                    ..Line::new(Dir::Server, text)
+                }),
                 Item::Tls(fact) if tls.len() < 64 => tls.push(fact),
                 Item::Tls(_) => {}
             }

@@ -110,11 +110,11 @@ impl Replay {
                 self.greeting_seen = true;
                 self.client(&l.text, l.data)
             }
-            Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(&l.text),
+            Dir::Server if !self.greeting_seen && is_greeting(&l.text) => self.greeting(l),
             Dir::Server if !self.greeting_seen && is_other_protocol(&l.text) => {
                 self.other_protocol(&l.text)
             }
-            Dir::Server => self.server(&l.text),
+            Dir::Server => self.server(l),
         }
     }
 
@@ -216,10 +216,10 @@ impl Replay {
         self.push_step(step);
     }
 
-    fn greeting(&mut self, text: &str) {
+    fn greeting(&mut self, l: &Line) {
         self.greeting_seen = true;
-        self.wire(WireDir::Server, text);
-        let r = received(text, true);
+        self.wire(WireDir::Server, &l.text);
+        let r = received(l, true);
         let mut step =
             record::simple_step("greeting", StepStatus::Ok, std::time::Instant::now(), None);
         step.elapsed_ms = 0.0;
@@ -240,11 +240,11 @@ impl Replay {
         self.cap_findings();
     }
 
-    fn server(&mut self, text: &str) {
+    fn server(&mut self, l: &Line) {
         // A paste that starts after the greeting (KB Q311468 shows only the commands).
         self.greeting_seen = true;
-        self.wire(WireDir::Server, text);
-        let r = received(text, false);
+        self.wire(WireDir::Server, &l.text);
+        let r = received(l, false);
         let tagged = match r.response() {
             Response::Tagged { tag, status } => Some((tag.clone(), status.clone())),
             _ => None,
@@ -427,10 +427,16 @@ fn exchange(tag: &str, sent: Vec<u8>) -> Exchange {
     Exchange::new(tag, sent)
 }
 
-fn received(text: &str, greeting: bool) -> Received {
-    let raw = format!("{text}\r\n").into_bytes();
+/// A server line as received; the grammar of a line the log rebuilt is the log's, so it
+/// is not judged.
+fn received(l: &Line, greeting: bool) -> Received {
+    let raw = format!("{}\r\n", l.text).into_bytes();
+    let mut parsed = parse(&raw, greeting);
+    if l.rebuilt {
+        parsed.nonconforming = None;
+    }
     Received {
-        parsed: parse(&raw, greeting),
+        parsed,
         raw,
         bare_lf: false,
     }
