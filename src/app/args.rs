@@ -218,7 +218,8 @@ const MAX_PASSWORD_LINE: u64 = 4096;
 fn secret_file(file: &std::path::Path, flag: &str) -> Result<Secret> {
     use std::io::Read;
     let name = file.display();
-    let mut bytes = Vec::new();
+    // Sized for the whole read (no reallocation leaves a copy behind) and cleared on drop.
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(MAX_PASSWORD_LINE as usize + 1));
     std::fs::File::open(file)
         .with_context(|| format!("cannot read {flag} {name}"))?
         .take(MAX_PASSWORD_LINE + 1)
@@ -232,7 +233,7 @@ fn secret_file(file: &std::path::Path, flag: &str) -> Result<Secret> {
     if line.is_empty() {
         bail!("{flag} {name}: the first line is empty");
     }
-    let text = String::from_utf8(line.to_vec())
+    let text = std::str::from_utf8(line)
         .map_err(|_| anyhow::anyhow!("{flag} {name}: the first line is not UTF-8"))?;
     Ok(Secret::new(text))
 }
