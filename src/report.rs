@@ -115,7 +115,7 @@ pub struct Hop {
     /// The address dialled when `--connect-to` redirected it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialled: Option<String>,
-    /// This hop's greeting line, escaped.
+    /// This hop's greeting line, as received (raw: renderers escape it).
     pub greeting: Option<String>,
 }
 
@@ -133,7 +133,8 @@ pub struct TargetInfo {
 
 #[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct ServerInfo {
-    /// The greeting line as received, escaped for display.
+    /// The greeting line as received. Report text is raw: a control character stays one
+    /// (`\u001b` in JSON) and renderers escape it; bytes that are not UTF-8 are U+FFFD.
     pub greeting: Option<String>,
     pub capabilities_before_login: Vec<String>,
     pub capabilities_after_login: Option<Vec<String>>,
@@ -296,7 +297,7 @@ pub struct Referral {
     pub step: String,
     /// `OK`, `NO` or `BYE`.
     pub response: String,
-    /// The URL as received, escaped for display.
+    /// The URL as received (raw: renderers escape it).
     pub url: String,
     /// The percent-decoded user of the URL; absent means "the same user".
     pub user: Option<String>,
@@ -330,6 +331,7 @@ pub struct WireLine {
     pub t_ms: f64,
     /// `C` (client), `S` (server) or `*` (a note from imapdiag, e.g. the TLS handshake).
     pub dir: WireDir,
+    /// The line without its CRLF, raw (client secrets already redacted).
     pub line: String,
 }
 

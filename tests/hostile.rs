@@ -112,7 +112,7 @@ fn invalid_utf8_nul_and_terminal_escapes_are_escaped_everywhere() {
     let s = serve(|c| {
         simple_session(
             c,
-            b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] \xff\xfe \x00 \x1b]0;pwned\x07 \x1b[2J\r\n",
+            b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] \xff\xfe \x00 \x1b]0;pwned\x07 \x1b[2J \\x1b\r\n",
             &[("LOGIN", b"{TAG} OK \x1b[31mred\x1b[0m \x9b1m\r\n")],
         )
     });
@@ -144,11 +144,19 @@ fn invalid_utf8_nul_and_terminal_escapes_are_escaped_everywhere() {
     }
     let t = stdout(&text);
     assert!(
-        t.contains("\\xff\\xfe \\x00 \\x1b]0;pwned\\x07 \\x1b[2J"),
+        t.contains("\u{fffd}\u{fffd} \\x00 \\x1b]0;pwned\\x07 \\x1b[2J \\x1b"),
         "{t}"
     );
     assert!(t.contains("\\x1b[31mred"), "{t}");
-    assert!(codes(&json(&json_out)).contains(&"response-grammar".to_string()));
+    let r = json(&json_out);
+    assert!(codes(&r).contains(&"response-grammar".to_string()));
+    // The JSON is lossless: a real ESC is `\u001b` on the wire and ESC once parsed; the
+    // text `\x1b` stays four characters. Bytes that are not UTF-8 are U+FFFD.
+    assert_eq!(
+        r["server"]["greeting"],
+        "* OK [CAPABILITY IMAP4rev1 NAMESPACE] \u{fffd}\u{fffd} \u{0} \u{1b}]0;pwned\u{7} \u{1b}[2J \\x1b"
+    );
+    assert!(stdout(&json_out).contains(r#"\u001b]0;pwned\u0007 \u001b[2J \\x1b"#));
 }
 
 #[test]

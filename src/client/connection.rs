@@ -13,7 +13,7 @@ use tokio::time::timeout_at;
 use super::stream::Stream;
 use super::tap::{Direction, Transcript};
 use super::tls::{self, TlsInfo};
-use crate::proto::known_secrets::KnownSecrets;
+use crate::proto::redact::Redactor;
 use crate::settings::{Limits, TlsSettings};
 
 /// One complete server message.
@@ -56,8 +56,9 @@ pub struct Connection {
     limits: Limits,
     pub transcript: Transcript,
     pub peer: String,
-    /// Credentials this connection may send: scrubbed from everything received.
-    pub known: KnownSecrets,
+    /// The one redaction rule: what is written is recorded redacted, and everything
+    /// received is scrubbed of the credentials this connection may send.
+    pub redactor: Redactor,
     /// Where reads land: allocated once per connection, and on the heap so the futures
     /// that await a read stay small.
     read_buf: Box<[u8]>,
@@ -114,7 +115,7 @@ impl Connection {
             limits,
             transcript,
             peer,
-            known: KnownSecrets::default(),
+            redactor: Redactor::default(),
             read_buf: vec![0u8; 16 * 1024].into_boxed_slice(),
         }
     }
@@ -142,7 +143,8 @@ impl Connection {
                     return Err(self.too_long(None));
                 }
                 if self.frag.is_message_complete() {
-                    let raw = self.received(self.frag.message_bytes().to_vec());
+                    let raw = self.frag.message_bytes().to_vec();
+                    let raw = self.redactor.server(&raw).unwrap_or(raw);
                     self.transcript.record(Direction::Server, &raw);
                     return Ok(Message { raw, bare_lf });
                 }
@@ -161,15 +163,16 @@ impl Connection {
         }
     }
 
-    /// Writes `wire` and records `shown` (the same bytes with secrets redacted).
-    pub async fn write(&mut self, wire: &[u8], shown: &[u8], deadline: Instant) -> io::Result<()> {
-        self.transcript.record(Direction::Client, shown);
+    /// Writes `wire` and records it redacted; returns what was recorded, for reports.
+    pub async fn write(&mut self, wire: &[u8], deadline: Instant) -> io::Result<Vec<u8>> {
+        let shown = self.redactor.client(wire);
+        self.transcript.record(Direction::Client, &shown);
         let write = async {
             self.stream.write_all(wire).await?;
             self.stream.flush().await
         };
         match timeout_at(deadline.into(), write).await {
-            Ok(result) => result,
+            Ok(result) => result.map(|()| shown),
             Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "write timed out")),
         }
     }
@@ -194,7 +197,7 @@ impl Connection {
             limits,
             mut transcript,
             peer,
-            known,
+            redactor,
             ..
         } = self;
         let tcp = match stream {
@@ -222,7 +225,7 @@ impl Connection {
                 transcript.note(&format!("TLS established: {version} {cipher}"));
                 let mut conn =
                     Connection::over(Stream::Tls(Box::new(tls)), limits, transcript, peer);
-                conn.known = known;
+                conn.redactor = redactor;
                 (Ok(conn), info)
             }
             Err(e) => {
@@ -250,7 +253,7 @@ impl Connection {
 
     /// A server that echoes a credential gets it redacted before anything keeps it.
     fn received(&self, raw: Vec<u8>) -> Vec<u8> {
-        self.known.scrub(&raw).unwrap_or(raw)
+        self.redactor.scrub(&raw).unwrap_or(raw)
     }
 
     fn too_long(&mut self, announced: Option<u32>) -> ReadError {

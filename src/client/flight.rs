@@ -24,12 +24,22 @@ impl Session {
     ) -> Vec<Exchange> {
         let started = Instant::now();
         let deadline = self.step_deadline(started);
-        let mut exs: Vec<Exchange> = cmds.iter().map(empty).collect();
-        let (wire, shown) = flatten(&cmds);
+        let mut exs: Vec<Exchange> = cmds
+            .iter()
+            .map(|c| Exchange::new(&c.tag, Vec::new()))
+            .collect();
+        let wire: Vec<u8> = cmds
+            .iter()
+            .flat_map(|c| &c.chunks)
+            .flat_map(|c| c.wire.clone())
+            .collect();
         self.round_trips += 1;
-        if let Err(e) = self.conn_mut().write(&wire, &shown, deadline).await {
-            exs[0].error = Some(ExchangeError::Write(e));
-            return exs;
+        match self.conn_mut().write(&wire, deadline).await {
+            Ok(shown) => share_shown(&cmds, &shown, &mut exs),
+            Err(e) => {
+                exs[0].error = Some(ExchangeError::Write(e));
+                return exs;
+            }
         }
         let mut last = Instant::now();
         while let Some(open) = exs.iter().position(|e| e.completion.is_none()) {
@@ -57,18 +67,19 @@ impl Session {
     }
 }
 
-fn empty(cmd: &EncodedCommand) -> Exchange {
-    Exchange::new(&cmd.tag, cmd.shown())
-}
-
-fn flatten(cmds: &[EncodedCommand]) -> (Vec<u8>, Vec<u8>) {
-    let mut wire = Vec::new();
-    let mut shown = Vec::new();
-    for c in cmds.iter().flat_map(|c| &c.chunks) {
-        wire.extend_from_slice(&c.wire);
-        shown.extend_from_slice(&c.shown);
+/// Gives each exchange the shown lines of its command: redaction keeps one shown line
+/// per written line, so the lines are counted off in order.
+fn share_shown(cmds: &[EncodedCommand], shown: &[u8], exs: &mut [Exchange]) {
+    let mut lines = shown.split_inclusive(|&b| b == b'\n');
+    for (cmd, ex) in cmds.iter().zip(exs) {
+        let n = cmd
+            .chunks
+            .iter()
+            .flat_map(|c| &c.wire)
+            .filter(|&&b| b == b'\n')
+            .count();
+        ex.sent = lines.by_ref().take(n).flatten().copied().collect();
     }
-    (wire, shown)
 }
 
 fn place(exs: &mut [Exchange], open: usize, r: Received, started: Instant) {

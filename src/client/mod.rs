@@ -3,6 +3,7 @@
 
 pub mod connection;
 mod flight;
+pub mod open;
 pub mod session;
 pub mod stream;
 pub mod tap;

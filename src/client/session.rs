@@ -155,7 +155,7 @@ impl Session {
 
     /// Credentials that may be sent on this session: never kept as received.
     pub fn know(&mut self, known: crate::proto::known_secrets::KnownSecrets) {
-        self.conn.known = known;
+        self.conn.redactor = crate::proto::redact::Redactor::knowing(known);
     }
 
     /// Tags whose commands were given up on; their late answers are expected.
@@ -187,6 +187,11 @@ impl Session {
         self.conn.unread_bytes()
     }
 
+    /// The address connected to.
+    pub fn peer(&self) -> &str {
+        &self.conn.peer
+    }
+
     /// Reads the greeting (RFC 3501 §7.1: the first message of every connection).
     pub async fn read_greeting(&mut self) -> Result<Received, ReadError> {
         self.round_trips += 1;
@@ -204,7 +209,7 @@ impl Session {
     pub async fn run(&mut self, cmd: EncodedCommand) -> Exchange {
         let started = Instant::now();
         let deadline = self.step_deadline(started);
-        let mut ex = Exchange::new(&cmd.tag, cmd.shown());
+        let mut ex = Exchange::new(&cmd.tag, Vec::new());
         self.send_and_await(&cmd, deadline, &mut ex).await;
         ex.elapsed = started.elapsed();
         ex
@@ -213,8 +218,7 @@ impl Session {
     async fn send_and_await(&mut self, cmd: &EncodedCommand, deadline: Instant, ex: &mut Exchange) {
         let last = cmd.chunks.len().saturating_sub(1);
         for (i, chunk) in cmd.chunks.iter().enumerate() {
-            if let Err(e) = self.conn.write(&chunk.wire, &chunk.shown, deadline).await {
-                ex.error = Some(ExchangeError::Write(e));
+            if !self.send(&chunk.wire, deadline, ex).await {
                 return;
             }
             // A non-synchronising literal (RFC 7888) goes on without waiting.
@@ -287,25 +291,14 @@ impl Session {
         let deadline = self.step_deadline(started);
         let head = format!("{tag} AUTHENTICATE {}", mech.name());
         let mut pending = mech.initial();
-        let (wire, shown) = match pending.take_if(|_| sasl_ir) {
+        let wire = match pending.take_if(|_| sasl_ir) {
             // RFC 4959: an empty initial response is sent as `=`.
-            Some(ir) if ir.is_empty() => (format!("{head} =\r\n"), format!("{head} =\r\n")),
-            Some(ir) => {
-                self.conn.known.add_bytes(&ir);
-                (
-                    format!("{head} {}\r\n", b64(&ir)),
-                    format!("{head} {}\r\n", crate::secret::REDACTED),
-                )
-            }
-            None => (format!("{head}\r\n"), format!("{head}\r\n")),
+            Some(ir) if ir.is_empty() => format!("{head} =\r\n"),
+            Some(ir) => format!("{head} {}\r\n", b64(&ir)),
+            None => format!("{head}\r\n"),
         };
-        let mut ex = Exchange::new(&tag, shown.clone().into_bytes());
-        if let Err(e) = self
-            .conn
-            .write(wire.as_bytes(), shown.as_bytes(), deadline)
-            .await
-        {
-            ex.error = Some(ExchangeError::Write(e));
+        let mut ex = Exchange::new(&tag, Vec::new());
+        if !self.send(wire.as_bytes(), deadline, &mut ex).await {
             return ex;
         }
         self.round_trips += 1;
@@ -318,31 +311,35 @@ impl Session {
                 Some(ir) => Ok(ir),
                 None => mech.step(&challenge),
             };
-            let (wire, shown) = match &answer {
-                Ok(r) if r.is_empty() => (String::new(), String::new()),
-                Ok(r) => {
-                    self.conn.known.add_bytes(r);
-                    (b64(r), crate::secret::REDACTED.to_string())
-                }
-                Err(_) => ("*".to_string(), "*".to_string()),
+            let wire = match &answer {
+                Ok(r) if r.is_empty() => String::new(),
+                Ok(r) => b64(r),
+                Err(_) => "*".to_string(),
             };
-            ex.sent.extend_from_slice(format!("{shown}\r\n").as_bytes());
-            let written = self
-                .conn
-                .write(
-                    format!("{wire}\r\n").as_bytes(),
-                    format!("{shown}\r\n").as_bytes(),
-                    deadline,
-                )
-                .await;
-            if let Err(e) = written {
-                ex.error = Some(ExchangeError::Write(e));
+            if !self
+                .send(format!("{wire}\r\n").as_bytes(), deadline, &mut ex)
+                .await
+            {
                 break;
             }
             self.round_trips += 1;
         }
         ex.elapsed = started.elapsed();
         ex
+    }
+
+    /// Writes `wire` for `ex`, which keeps what was shown; false when the write failed.
+    async fn send(&mut self, wire: &[u8], deadline: Instant, ex: &mut Exchange) -> bool {
+        match self.conn.write(wire, deadline).await {
+            Ok(shown) => {
+                ex.sent.extend_from_slice(&shown);
+                true
+            }
+            Err(e) => {
+                ex.error = Some(ExchangeError::Write(e));
+                false
+            }
+        }
     }
 
     /// Upgrades the connection to TLS, keeping the tag sequence.

@@ -9,7 +9,6 @@ use std::net::IpAddr;
 
 use super::findings as code;
 use crate::proto::imap_url::ImapUrl;
-use crate::proto::sanitize::escape_str;
 use crate::report::{Finding, Severity};
 use crate::settings::{AuthMethod, Security, Settings, MAX_REFERRAL_HOPS};
 
@@ -98,15 +97,14 @@ impl<'a> Follow<'a> {
         if named || same_domain(&self.original.host, host) {
             return Ok(());
         }
-        let host = escape_str(host);
         let reason = format!(
             "{host} is outside the domain of {} (--trust-referral {host} to follow)",
-            escape_str(&self.original.host)
+            self.original.host
         );
         let finding = Finding::new(
             code::REFERRAL_UNTRUSTED,
             Severity::Warning,
-            format!("the referral to {host} was not followed: it is outside the domain of {}", escape_str(&self.original.host)),
+            format!("the referral to {host} was not followed: it is outside the domain of {}", self.original.host),
         )
         .detail("RFC 5092 §3.2: following it would send the password to a server the user did not name.")
         .remedy(format!("If {host} is yours, follow it with --trust-referral {host}."));
@@ -155,7 +153,7 @@ fn hop_limit(max: u8, url: &ImapUrl) -> Finding {
         Severity::Critical,
         format!(
             "the referral to {} was not followed: {max} hops made (--max-referrals)",
-            escape_str(&url.authority())
+            url.authority()
         ),
     )
     .remedy("A chain this long is a misconfiguration; check each server's referral target. --max-referrals allows up to 10.")
@@ -168,9 +166,9 @@ fn looped(seen: usize, next: &Settings) -> Finding {
         Severity::Critical,
         format!(
             "the referrals loop: {}:{} as {} was already hop {seen}",
-            escape_str(&next.host),
+            next.host,
             next.port,
-            escape_str(user)
+            user
         ),
     )
     .remedy("Each server names the other as the user's home: fix the referral target (on Dovecot the passdb host= field, on Exchange the home server of the mailbox).")

@@ -93,7 +93,7 @@ fn before_tls(url: &crate::proto::imap_url::ImapUrl) -> Finding {
     Finding::new(
         code::REFERRAL_BEFORE_TLS,
         Severity::Warning,
-        format!("the referral to {} arrived before TLS and was not followed", crate::proto::sanitize::escape_str(&url.authority())),
+        format!("the referral to {} arrived before TLS and was not followed", url.authority()),
     )
     .detail("Anything received before TLS may have been forged on the path; it never chooses where the credentials go.")
     .remedy("If the server really refers users before TLS, connect to the referred server directly, over TLS.")

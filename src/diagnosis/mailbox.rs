@@ -1,7 +1,6 @@
 //! Reading SELECT and NAMESPACE replies into report values (RFC 3501 §6.3.1, RFC 2342).
 
 use crate::client::Exchange;
-use crate::proto::sanitize::escape_bytes;
 use crate::proto::{Data, RespCode, Response, Status};
 use crate::report::{MailboxReport, NamespaceReport};
 
@@ -41,7 +40,7 @@ pub fn namespace_report(ex: &Exchange) -> Option<NamespaceReport> {
             personal: set.personal.clone(),
             other_users: set.other_users.clone(),
             shared: set.shared.clone(),
-            raw: escape_bytes(crate::proto::response::first_line_bytes(&r.raw)),
+            raw: crate::proto::lines::text(crate::proto::response::first_line_bytes(&r.raw)),
             list_delimiter: None,
         }),
         _ => None,

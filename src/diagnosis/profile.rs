@@ -5,7 +5,6 @@
 use super::findings as code;
 use crate::profiles::{self, compare, fingerprint, Known, Observed};
 use crate::proto::namespace_lenient;
-use crate::proto::sanitize::escape_str;
 use crate::proto::NamespaceSet;
 use crate::report::{Comparison, Finding, ProfileReport, Report, Severity};
 use crate::settings::Expect;
@@ -137,7 +136,7 @@ fn namespace_findings(
     }
     if let Some(p) = ns.personal.iter().flatten().find(|d| !d.prefix.is_empty()) {
         report.findings.push(
-            Finding::new(code::NAMESPACE_PERSONAL_PREFIX, Severity::Info, format!("personal folders live under the prefix {:?}", escape_str(&p.prefix)))
+            Finding::new(code::NAMESPACE_PERSONAL_PREFIX, Severity::Info, format!("personal folders live under the prefix {:?}", p.prefix))
                 .remedy("Clients that ignore NAMESPACE must have their IMAP path prefix set to it, or they create folders beside INBOX instead of under it."),
         );
     }

@@ -8,24 +8,9 @@ use super::findings as code;
 use crate::client::connection::ReadError;
 use crate::client::session::{Exchange, ExchangeError, Received, Surprise};
 use crate::client::{Direction, Transcript};
-use crate::proto::sanitize::escape_bytes;
+use crate::proto::lines::{lines, text};
 use crate::proto::{RespCode, Response};
 use crate::report::{Finding, Severity, Step, StepStatus, WireLine};
-
-/// Splits bytes into lines (without their endings) escaped for display.
-pub fn lines(bytes: &[u8]) -> Vec<String> {
-    let mut out: Vec<String> = bytes
-        .split_inclusive(|&b| b == b'\n')
-        .map(|l| {
-            let l = l.strip_suffix(b"\n").unwrap_or(l);
-            escape_bytes(l.strip_suffix(b"\r").unwrap_or(l))
-        })
-        .collect();
-    if out.is_empty() {
-        out.push(String::new());
-    }
-    out
-}
 
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
@@ -76,7 +61,7 @@ pub fn wire_lines(t: &Transcript, hop: u32) -> Vec<WireLine> {
 
 /// Findings any received message can raise, whatever the step.
 pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
-    let line = escape_bytes(crate::proto::response::first_line_bytes(&r.raw));
+    let line = text(crate::proto::response::first_line_bytes(&r.raw));
     if let Some(reason) = &r.parsed.nonconforming {
         push_once(
             out,
@@ -107,7 +92,7 @@ pub fn message_findings(step: &str, r: &Received, out: &mut Vec<Finding>) {
                 Severity::Warning,
                 "the server sent an ALERT",
             )
-            .detail(escape_bytes(s.text.as_bytes()))
+            .detail(s.text.clone())
             .remedy("RFC 3501 §7.1 requires ALERT text to be shown to the user; read it."),
         );
     }
@@ -137,7 +122,7 @@ pub fn surprise_findings(step: &str, ex: &Exchange, out: &mut Vec<Finding>) {
             Surprise::ForeignTag(tag) => Finding::new(
                 code::UNEXPECTED_TAG,
                 Severity::Warning,
-                format!("during {step} the server answered a tag that was not sent: {}", escape_bytes(tag.as_bytes())),
+                format!("during {step} the server answered a tag that was not sent: {}", tag),
             )
             .remedy("The server or a proxy confuses sessions or commands; a client would mismatch replies."),
             Surprise::Continuation => Finding::new(

@@ -5,7 +5,6 @@
 
 use super::findings as code;
 use crate::proto::imap_url::ImapUrl;
-use crate::proto::sanitize::escape_str;
 use crate::proto::{Status, StatusKind};
 use crate::report::{Finding, Referral, Report, Severity};
 
@@ -46,7 +45,7 @@ fn referral(
         hop,
         step: step.to_string(),
         response: status.kind.as_str().to_string(),
-        url: escape_str(url),
+        url: url.to_string(),
         user: ok.as_ref().and_then(|u| u.user.clone()),
         auth: ok.as_ref().and_then(|u| u.auth.clone()),
         host: ok.as_ref().map(|u| u.host.clone()),
@@ -73,13 +72,11 @@ pub fn describe(url: &str) -> String {
 }
 
 fn explain(step: &str, status: &Status, urls: &[String]) -> Finding {
-    let whom = escape_str(
-        &urls
-            .iter()
-            .map(|u| describe(u))
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    let whom = urls
+        .iter()
+        .map(|u| describe(u))
+        .collect::<Vec<_>>()
+        .join(", ");
     let f = match (step, status.kind) {
         ("greeting", _) => Finding::new(code::GREETING_REFERRAL, Severity::Critical, format!("the server sends every client elsewhere: {whom}"))
             .remedy("RFC 2221 §4.2: point clients at the referred server, or follow it with --follow-referrals."),
@@ -93,8 +90,8 @@ fn explain(step: &str, status: &Status, urls: &[String]) -> Finding {
     f.detail(format!(
         "{} [REFERRAL {}] {}",
         status.kind.as_str(),
-        escape_str(&urls.join(" ")),
-        escape_str(&status.text)
+        urls.join(" "),
+        status.text
     ))
 }
 
@@ -104,7 +101,7 @@ fn malformed(url: &str, e: &crate::proto::imap_url::UrlError) -> Finding {
         Severity::Warning,
         format!("the referral URL is malformed: {e}"),
     )
-    .detail(escape_str(url))
+    .detail(url)
     .remedy("RFC 5092 §6 gives the IMAP URL syntax; clients cannot follow this referral.")
 }
 
@@ -115,18 +112,18 @@ pub fn no_replica(mailbox: &str, status: &Status, url: &str) -> Finding {
         Severity::Critical,
         format!(
             "SELECT {} failed because the login was referred elsewhere",
-            escape_str(mailbox)
+            mailbox
         ),
     )
     .detail(format!(
         "{} {} (after the login referral to {})",
         status.kind.as_str(),
-        escape_str(&status.text),
-        escape_str(url)
+        status.text,
+        url
     ))
     .remedy(format!(
         "The mailbox lives on the referred server: connect to {} (KB217388), or run with --follow-referrals.",
-        escape_str(&describe(url))
+        describe(url)
     ))
 }
 

@@ -2,7 +2,6 @@
 //! (Microsoft's KB articles and the knowledge base's sources, `diagnosis/knowledge/errors.json`).
 
 use super::findings as code;
-use crate::proto::sanitize::escape_str;
 use crate::report::{Finding, Report, Severity};
 
 pub fn signs(report: &mut Report) {
@@ -73,7 +72,7 @@ fn referral_signs(report: &mut Report) {
         if r.parsed.as_ref().is_some_and(|u| !u.trailing_slash) {
             found.push(
                 Finding::new(code::REFERRAL_URL_PRE_SP3, Severity::Info, "the referral URL has no \"/\" after the server: Exchange 5.5 before SP3")
-                    .detail(escape_str(&r.url))
+                    .detail(r.url.clone())
                     .remedy("RFC 2192 required the slash (RFC 5092 made it optional); old clients reject the URL. Upgrade the server (KB Q236788)."),
             );
         }

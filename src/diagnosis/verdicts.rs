@@ -2,20 +2,19 @@
 //! failed SELECT or a NAMESPACE reply mean, as findings with remedies.
 
 use super::findings as code;
-use crate::proto::sanitize::escape_str;
 use crate::proto::Status;
 use crate::report::{Finding, NamespaceReport, Severity};
 
 pub fn greeting_bye(s: &Status) -> Finding {
     Finding::new(code::GREETING_BYE, Severity::Critical, "the server refused the connection with BYE")
-        .detail(escape_str(&s.text))
+        .detail(s.text.clone())
         .remedy("RFC 3501 §7.1.5: the server will not accept this client now; read the text, check connection limits and access rules.")
 }
 
 /// A login answered NO or BAD without a referral.
 pub fn login_failed(step: &str, s: &Status) -> Finding {
     Finding::new(code::LOGIN_FAILED, Severity::Critical, format!("{} was rejected: {}", step.to_uppercase(), s.kind.as_str()))
-        .detail(escape_str(&s.text))
+        .detail(s.text.clone())
         .remedy("Check the user name form the server expects (user, user@domain, DOMAIN/user/alias on Exchange) and the password.")
 }
 
@@ -23,9 +22,9 @@ pub fn select_failed(mailbox: &str, s: &Status) -> Finding {
     Finding::new(
         code::SELECT_FAILED,
         Severity::Critical,
-        format!("SELECT {} failed: {}", escape_str(mailbox), s.kind.as_str()),
+        format!("SELECT {} failed: {}", mailbox, s.kind.as_str()),
     )
-    .detail(escape_str(&s.text))
+    .detail(s.text.clone())
     .remedy("Check that the mailbox exists (LIST) and that this user may open it.")
 }
 
@@ -33,7 +32,7 @@ pub fn select_failed(mailbox: &str, s: &Status) -> Finding {
 pub fn namespace(ns: Option<&NamespaceReport>, completion: Option<&Status>) -> Option<Finding> {
     let Some(ns) = ns else {
         let text = completion
-            .map(|s| format!("{} {}", s.kind.as_str(), escape_str(&s.text)))
+            .map(|s| format!("{} {}", s.kind.as_str(), s.text))
             .unwrap_or_default();
         return Some(
             Finding::new(

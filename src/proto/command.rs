@@ -3,18 +3,15 @@
 //! `domain\user\alias` logins reach the server with their meaning intact (§1.4 of the
 //! research notes: a bare backslash is a syntax error).
 
-use crate::secret::REDACTED;
-
 /// One piece of a command that can be written before the server must answer.
 ///
 /// After a chunk whose `awaits_continuation` is set, the client waits for the server's
-/// `+` (a synchronising literal, RFC 3501 §7.5) before it writes the next chunk.
+/// `+` (a synchronising literal, RFC 3501 §7.5) before it writes the next chunk. What a
+/// transcript shows of it is the connection's business (`proto::redact`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chunk {
     /// The bytes that go to the server.
     pub wire: Vec<u8>,
-    /// The same bytes with every secret replaced: what transcripts and reports show.
-    pub shown: Vec<u8>,
     pub awaits_continuation: bool,
 }
 
@@ -26,31 +23,28 @@ pub struct EncodedCommand {
 }
 
 impl EncodedCommand {
-    /// What the transcript shows: the redacted bytes of all chunks.
-    pub fn shown(&self) -> Vec<u8> {
-        self.chunks.iter().flat_map(|c| c.shown.clone()).collect()
+    /// All the bytes of the command, chunk after chunk.
+    pub fn wire(&self) -> Vec<u8> {
+        self.chunks.iter().flat_map(|c| c.wire.clone()).collect()
     }
 }
 
-/// Builds one command: `CommandBuilder::new("a001", "LOGIN").astring(..).secret(..).finish()`.
+/// Builds one command: `CommandBuilder::new("a001", "LOGIN").astring(..).astring(..).finish()`.
 #[derive(Debug)]
 pub struct CommandBuilder {
     tag: String,
     chunks: Vec<Chunk>,
     wire: Vec<u8>,
-    shown: Vec<u8>,
     literal_plus: bool,
 }
 
 impl CommandBuilder {
     /// `name` is written as given (it is ours, never user data).
     pub fn new(tag: &str, name: &str) -> Self {
-        let line = format!("{tag} {name}").into_bytes();
         CommandBuilder {
             tag: tag.to_string(),
             chunks: Vec::new(),
-            wire: line.clone(),
-            shown: line,
+            wire: format!("{tag} {name}").into_bytes(),
             literal_plus: false,
         }
     }
@@ -63,23 +57,31 @@ impl CommandBuilder {
 
     /// Appends ` text` exactly as given: for atoms and syntax we produce ourselves.
     pub fn raw(mut self, text: &str) -> Self {
-        self.push_both(b" ");
-        self.push_both(text.as_bytes());
+        self.wire.push(b' ');
+        self.wire.extend_from_slice(text.as_bytes());
         self
     }
 
     /// Appends an `astring` argument in the lightest form its bytes allow.
-    pub fn astring(self, value: &str) -> Self {
-        self.argument(value.as_bytes(), false)
-    }
-
-    /// Appends an `astring` that is shown as `<redacted>` everywhere but on the wire.
-    pub fn secret(self, value: &str) -> Self {
-        self.argument(value.as_bytes(), true)
+    pub fn astring(mut self, value: &str) -> Self {
+        let value = value.as_bytes();
+        self.wire.push(b' ');
+        match classify(value) {
+            Form::Atom => self.wire.extend_from_slice(value),
+            Form::Quoted => self.wire.extend_from_slice(&quote(value)),
+            Form::Literal => {
+                let plus = if self.literal_plus { "+" } else { "" };
+                let announce = format!("{{{}{plus}}}\r\n", value.len());
+                self.wire.extend_from_slice(announce.as_bytes());
+                self.cut_chunk(!self.literal_plus);
+                self.wire.extend_from_slice(value);
+            }
+        }
+        self
     }
 
     pub fn finish(mut self) -> EncodedCommand {
-        self.push_both(b"\r\n");
+        self.wire.extend_from_slice(b"\r\n");
         self.cut_chunk(false);
         EncodedCommand {
             tag: self.tag,
@@ -87,48 +89,9 @@ impl CommandBuilder {
         }
     }
 
-    fn argument(mut self, value: &[u8], secret: bool) -> Self {
-        self.push_both(b" ");
-        let shown_value = secret.then_some(REDACTED.as_bytes());
-        match classify(value) {
-            Form::Atom => self.push(value, shown_value.unwrap_or(value)),
-            Form::Quoted => {
-                let q = quote(value);
-                self.push(&q, shown_value.unwrap_or(&q));
-            }
-            Form::Literal => self.literal(value, shown_value),
-        }
-        self
-    }
-
-    fn literal(&mut self, value: &[u8], shown_value: Option<&[u8]>) {
-        let plus = if self.literal_plus { "+" } else { "" };
-        let announce = format!("{{{}{plus}}}\r\n", value.len()).into_bytes();
-        match shown_value {
-            // The length of a secret is itself a hint; show neither.
-            Some(shown) => {
-                self.wire.extend_from_slice(&announce);
-                self.shown.extend_from_slice(shown);
-            }
-            None => self.push_both(&announce),
-        }
-        self.cut_chunk(!self.literal_plus);
-        self.push(value, shown_value.map(|_| &[][..]).unwrap_or(value));
-    }
-
-    fn push(&mut self, wire: &[u8], shown: &[u8]) {
-        self.wire.extend_from_slice(wire);
-        self.shown.extend_from_slice(shown);
-    }
-
-    fn push_both(&mut self, bytes: &[u8]) {
-        self.push(bytes, bytes);
-    }
-
     fn cut_chunk(&mut self, awaits_continuation: bool) {
         self.chunks.push(Chunk {
             wire: std::mem::take(&mut self.wire),
-            shown: std::mem::take(&mut self.shown),
             awaits_continuation,
         });
     }
@@ -257,20 +220,25 @@ mod tests {
     use super::*;
 
     fn wire(cmd: &EncodedCommand) -> String {
-        let bytes: Vec<u8> = cmd.chunks.iter().flat_map(|c| c.wire.clone()).collect();
-        String::from_utf8(bytes).unwrap()
+        String::from_utf8(cmd.wire()).unwrap()
+    }
+
+    /// What a transcript shows: the one redaction rule applied to the wire.
+    fn shown(cmd: &EncodedCommand) -> String {
+        let shown = crate::proto::redact::Redactor::default().client(&cmd.wire());
+        String::from_utf8(shown).unwrap()
     }
 
     #[test]
     fn exchange_slash_login_is_an_atom() {
         let cmd = CommandBuilder::new("a001", "LOGIN")
             .astring("DOMname/UserN/AliasN")
-            .secret("PASSword")
+            .astring("PASSword")
             .finish();
         assert_eq!(wire(&cmd), "a001 LOGIN DOMname/UserN/AliasN PASSword\r\n");
         assert_eq!(
-            cmd.shown(),
-            b"a001 LOGIN DOMname/UserN/AliasN <redacted>\r\n"
+            shown(&cmd),
+            "a001 LOGIN DOMname/UserN/AliasN <redacted>\r\n"
         );
     }
 
@@ -278,11 +246,15 @@ mod tests {
     fn backslash_login_is_quoted_with_escapes() {
         let cmd = CommandBuilder::new("a1", "LOGIN")
             .astring(r"domain\user\alias")
-            .secret("p w")
+            .astring("p w")
             .finish();
         assert_eq!(
             wire(&cmd),
             "a1 LOGIN \"domain\\\\user\\\\alias\" \"p w\"\r\n"
+        );
+        assert_eq!(
+            shown(&cmd),
+            "a1 LOGIN \"domain\\\\user\\\\alias\" <redacted>\r\n"
         );
     }
 
@@ -290,13 +262,14 @@ mod tests {
     fn eight_bit_password_goes_as_a_synchronising_literal() {
         let cmd = CommandBuilder::new("a1", "LOGIN")
             .astring("alice")
-            .secret("pässword")
+            .astring("pässword")
             .finish();
         assert_eq!(cmd.chunks.len(), 2);
         assert!(cmd.chunks[0].awaits_continuation);
         assert_eq!(cmd.chunks[0].wire, b"a1 LOGIN alice {9}\r\n");
         assert_eq!(cmd.chunks[1].wire, "pässword\r\n".as_bytes());
-        assert_eq!(cmd.shown(), b"a1 LOGIN alice <redacted>\r\n");
+        // Neither the password nor its length is shown.
+        assert_eq!(shown(&cmd), "a1 LOGIN alice <redacted>\r\n<redacted>\r\n");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 pub mod command;
 pub mod imap_url;
 pub mod known_secrets;
+pub mod lines;
 pub mod mutf7;
 pub mod namespace_lenient;
+pub mod redact;
 pub mod resp_text;
 pub mod response;
 pub mod sanitize;

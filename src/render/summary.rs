@@ -33,8 +33,8 @@ impl SummaryRow {
             .server
             .fingerprint
             .as_ref()
-            .and_then(|f| f.product.clone())
-            .unwrap_or_else(|| "-".into());
+            .and_then(|f| f.product.as_deref())
+            .map_or_else(|| "-".into(), escape_str);
         SummaryRow {
             index,
             target: escape_str(&r.target.input),

@@ -1,6 +1,6 @@
-//! `--format text`: sections, aligned, coloured when the terminal allows. Every string
-//! that came from the server was escaped when the report was made; text that the report
-//! holds unescaped (status texts inside findings) is escaped again here.
+//! `--format text`: sections, aligned, coloured when the terminal allows. The report holds
+//! raw text; every string in it is escaped here, before it is coloured, so no server's
+//! control character or terminal escape reaches the terminal.
 
 use crate::report::WireDir;
 use std::fmt::Write;
@@ -91,7 +91,11 @@ fn header(out: &mut String, r: &Report) {
 fn server(out: &mut String, r: &Report) {
     section(out, "Server");
     let s = &r.server;
-    field(out, "greeting", s.greeting.as_deref().unwrap_or("(none)"));
+    field(
+        out,
+        "greeting",
+        &escape_str(s.greeting.as_deref().unwrap_or("(none)")),
+    );
     if !s.capabilities_before_login.is_empty() {
         field(
             out,
@@ -147,7 +151,7 @@ fn tls(out: &mut String, r: &Report) {
         t.version.as_deref().unwrap_or("-"),
         t.cipher.as_deref().unwrap_or("")
     );
-    field(out, "protocol", version.trim());
+    field(out, "protocol", &escape_str(version.trim()));
     let verified = match (&t.verify_error, t.verified) {
         (_, true) => "yes".green().to_string(),
         (Some(e), false) => format!("{}: {}", "no".red(), escape_str(e)),
@@ -255,12 +259,12 @@ fn hop_header(out: &mut String, r: &Report, hop: u32) {
     let via = h
         .via
         .as_deref()
-        .map(|v| format!(", referred by {v}"))
+        .map(|v| format!(", referred by {}", escape_str(v)))
         .unwrap_or_default();
     let dialled = h
         .dialled
         .as_deref()
-        .map(|d| format!(", dialled {d}"))
+        .map(|d| format!(", dialled {}", escape_str(d)))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -285,7 +289,7 @@ fn step_line(out: &mut String, s: &Step) {
         step_mark(s.status),
         s.name,
         s.elapsed_ms,
-        last
+        escape_str(last)
     );
 }
 
@@ -321,7 +325,7 @@ fn namespace(out: &mut String, r: &Report) {
     field(out, "personal", &ns_class(&ns.personal));
     field(out, "other users", &ns_class(&ns.other_users));
     field(out, "shared", &ns_class(&ns.shared));
-    field(out, "raw", &ns.raw);
+    field(out, "raw", &escape_str(&ns.raw));
     if let Some(d) = &ns.list_delimiter {
         field(out, "LIST delimiter", &escape_str(&format!("{d:?}")));
     }
@@ -373,7 +377,11 @@ fn mailbox(out: &mut String, r: &Report) {
         "uidvalidity",
         &format!("{} (uidnext {})", num(m.uidvalidity), num(m.uidnext)),
     );
-    field(out, "access", m.access.as_deref().unwrap_or("-"));
+    field(
+        out,
+        "access",
+        &escape_str(m.access.as_deref().unwrap_or("-")),
+    );
     field(out, "flags", &escape_str(&m.flags.join(" ")));
 }
 
@@ -383,7 +391,8 @@ fn referrals(out: &mut String, r: &Report) {
     }
     section(out, "Referrals (RFC 2221, RFC 2193)");
     for f in &r.referrals {
-        let _ = writeln!(out, "  {} {} {}", f.step, f.response, f.url);
+        let line = format!("{} {} {}", f.step, f.response, f.url);
+        let _ = writeln!(out, "  {}", escape_str(&line));
         match (&f.host, &f.error) {
             (Some(host), _) => {
                 let port = f.port.unwrap_or(143);
@@ -454,6 +463,7 @@ fn transcript(out: &mut String, r: &Report) {
             WireDir::Server => "S:".normal(),
             WireDir::Note => "* ".dimmed(),
         };
-        let _ = writeln!(out, "  {:>9.3} {} {}", w.t_ms / 1000.0, dir, w.line);
+        let line = escape_str(&w.line);
+        let _ = writeln!(out, "  {:>9.3} {} {}", w.t_ms / 1000.0, dir, line);
     }
 }

@@ -14,7 +14,7 @@ use super::input::Typist;
 use super::net::{self, Event, Out};
 use super::open::{self, has};
 use super::view;
-use crate::proto::sanitize::escape_bytes;
+use crate::proto::sanitize::{escape_bytes, escape_str};
 use crate::proto::{Chunk, Data, Response, Status, StatusKind};
 use crate::settings::Settings;
 
@@ -274,8 +274,8 @@ fn printer(events: std::sync::mpsc::Receiver<Event>, shared: Arc<Shared>, mut si
         match e {
             Event::Received(r) => show(&mut sink, &shared, &r),
             Event::Sent(shown) => {
-                for l in crate::diagnosis::record::lines(&shown) {
-                    sink(format!("C: {l}").dimmed().to_string());
+                for l in crate::proto::lines::lines(&shown) {
+                    sink(format!("C: {}", escape_str(&l)).dimmed().to_string());
                 }
             }
             Event::Note(n) => sink(

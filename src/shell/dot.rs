@@ -149,7 +149,7 @@ impl Core {
         let cmd = CommandBuilder::new(&tag, "LOGIN")
             .literal_plus(self.literal_plus())
             .astring(&user)
-            .secret(secret.expose())
+            .astring(secret.expose())
             .finish();
         for c in cmd.chunks {
             self.send_chunk(&tag, c);

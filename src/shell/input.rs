@@ -1,10 +1,11 @@
 //! What the user typed, turned into wire chunks: a bare command gets the next tag, a
 //! tagged line goes as typed, a line ending in a literal announcement (`{n}`, `{n+}`,
 //! RFC 3501 §4.3, RFC 7888) continues on the next line, and what a login sends after the
-//! user name is shown (and kept in history) as `<redacted>`. Pure: no I/O.
+//! user name is masked while typed and never kept in history, by the one redaction rule
+//! (`proto::redact`; the connection applies it to what is shown). Pure: no I/O.
 
+use crate::proto::redact::redact_command;
 use crate::proto::Chunk;
-use crate::secret::REDACTED;
 
 pub use crate::proto::command::COMMAND_NAMES as COMMANDS;
 
@@ -86,7 +87,6 @@ impl Typist {
             tag,
             chunk: Chunk {
                 wire: b"DONE\r\n".to_vec(),
-                shown: b"DONE\r\n".to_vec(),
                 awaits_continuation: false,
             },
             continues: false,
@@ -184,8 +184,8 @@ impl Typist {
         } else {
             (first.to_string(), t.to_string())
         };
-        let shown = redact(&text);
-        let secret = is_login(&text);
+        let r = redact_command(&text);
+        let secret = r.secret_at.is_some() || r.opens.is_some();
         if text
             .split_whitespace()
             .nth(1)
@@ -201,7 +201,7 @@ impl Typist {
         {
             self.idle = Some(tag.clone());
         }
-        self.chunk(tag, &text, &shown, secret, literal_plus)
+        self.chunk(tag, &text, secret, literal_plus)
     }
 
     /// A line typed inside a literal: data, joined to the next by CRLF, while bytes are
@@ -217,7 +217,6 @@ impl Typist {
                     len + 2
                 ));
             }
-            let shown = if open.secret { REDACTED } else { typed };
             let tag = open.tag.clone();
             self.open = Some(Open {
                 owed: owed - len - 2,
@@ -227,7 +226,6 @@ impl Typist {
                 tag,
                 chunk: Chunk {
                     wire: format!("{typed}\r\n").into_bytes(),
-                    shown: format!("{shown}\r\n").into_bytes(),
                     awaits_continuation: false,
                 },
                 continues: true,
@@ -249,10 +247,10 @@ impl Typist {
                 "the literal needs {owed} more bytes: this line has {extra} too many"
             ));
         }
-        self.chunk(open.tag, typed, typed, open.secret, plus)
+        self.chunk(open.tag, typed, open.secret, plus)
     }
 
-    fn chunk(&mut self, tag: String, text: &str, shown: &str, secret: bool, plus: bool) -> Input {
+    fn chunk(&mut self, tag: String, text: &str, secret: bool, plus: bool) -> Input {
         let literal = announced_size(text);
         let continues = literal.is_some();
         if let Some((owed, _)) = literal {
@@ -263,76 +261,57 @@ impl Typist {
             });
         }
         let literal = literal.map(|(_, plus)| plus);
-        // A literal's data line of a login is the password (or the user name): never shown.
-        let shown = if secret && self.shown_is_secret(text, shown) {
-            REDACTED.to_string()
-        } else {
-            shown.to_string()
-        };
         Input::Chunk {
             tag,
             chunk: Chunk {
                 wire: format!("{text}\r\n").into_bytes(),
-                shown: format!("{shown}\r\n").into_bytes(),
                 awaits_continuation: literal == Some(false) || (literal == Some(true) && !plus),
             },
             continues,
         }
     }
-
-    /// A continuation line of a login: its text is literal data, a secret.
-    fn shown_is_secret(&self, text: &str, shown: &str) -> bool {
-        text == shown && !is_login(text)
-    }
 }
 
-/// The line as it should look while typed: a login's password (and AUTHENTICATE's
-/// initial response) as `*`, one per character; a login's literal data all `*`.
-/// A line typed inside a SASL exchange: sent untagged as typed, shown as `<redacted>`
-/// (a lone `*` cancels the exchange and is shown as it is).
+/// A line typed inside a SASL exchange: sent untagged as typed (the connection shows it
+/// as `<redacted>`, a lone `*` that cancels the exchange as it is).
 fn sasl_response(tag: String, typed: &str) -> Input {
-    let line = typed.trim();
-    let shown = if line == "*" { "*" } else { REDACTED };
     Input::Chunk {
         tag,
         chunk: Chunk {
-            wire: format!("{line}\r\n").into_bytes(),
-            shown: format!("{shown}\r\n").into_bytes(),
+            wire: format!("{}\r\n", typed.trim()).into_bytes(),
             awaits_continuation: false,
         },
         continues: false,
     }
 }
 
+/// The line as it should look while typed: from where the one redaction rule says the
+/// secret starts (a login's password, AUTHENTICATE's initial response), `*` for each
+/// character, so the cursor stays where it was; a login's literal data all `*`.
 pub fn masked(line: &str, literal_data: bool) -> Option<String> {
     let stars = |s: &str| "*".repeat(s.chars().count());
     if literal_data {
         return (!line.is_empty()).then(|| stars(line));
     }
-    let words: Vec<&str> = line.split(' ').collect();
-    let verb_at = words
-        .iter()
-        .position(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))?;
-    // `login user pass` or `tag login user pass`; AUTHENTICATE's mechanism stays visible.
-    if verb_at > 1 {
-        return None;
+    let at = secret_in_typed(line).0?;
+    // `login alice {6}`: the password comes on the next line, masked there.
+    if announced(&line[at..]).is_some() && !line[at..].contains(' ') {
+        return Some(line.to_string());
     }
-    let keep = verb_at + 2;
-    if words.len() <= keep {
-        return None;
-    }
-    let shown: Vec<String> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i < keep || announced(w).is_some() {
-                w.to_string()
-            } else {
-                stars(w)
-            }
-        })
-        .collect();
-    Some(shown.join(" "))
+    Some(format!("{}{}", &line[..at], stars(&line[at..])))
+}
+
+/// Where the one redaction rule says a typed line's secret starts, and whether the
+/// command keeps its following lines secret (a login whose arguments come as literals).
+/// A bare command is read as if tagged.
+fn secret_in_typed(line: &str) -> (Option<usize>, bool) {
+    let first = line.split_whitespace().next().unwrap_or("");
+    let (tagged, tag_len) = match COMMANDS.contains(&first.to_ascii_uppercase().as_str()) {
+        true => (format!("* {line}"), 2),
+        false => (line.to_string(), 0),
+    };
+    let r = redact_command(&tagged);
+    (r.secret_at.map(|at| at - tag_len), r.opens.is_some())
 }
 
 /// `Some(true)` for `{n+}`, `Some(false)` for `{n}` at the end of the line.
@@ -384,16 +363,13 @@ pub fn history_entry(line: &str) -> Option<String> {
     if !COMMANDS.contains(&verb.as_str()) {
         return None;
     }
-    let kept = match verb.as_str() {
-        "LOGIN" => words
-            .iter()
-            .take(2)
-            .filter(|w| announced(w).is_none())
-            .count(),
-        "AUTHENTICATE" => 2,
-        _ => words.len(),
+    let kept = match secret_in_typed(line) {
+        (Some(at), _) => &line[..at],
+        // `login {5}`: the user name comes as a literal, and with it the password.
+        (None, true) => return Some(words[0].to_string()),
+        (None, false) => line,
     };
-    Some(words[..kept.min(words.len())].join(" "))
+    Some(untagged(kept).join(" "))
 }
 
 /// A command that takes mailbox names, typed with non-ASCII characters: those are sent in
@@ -437,38 +413,10 @@ pub fn sends_secret(line: &str) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case("LOGIN") || w.eq_ignore_ascii_case("AUTHENTICATE"))
 }
 
-fn is_login(text: &str) -> bool {
-    let verb = text.split(' ').nth(1).unwrap_or("").to_ascii_uppercase();
-    matches!(verb.as_str(), "LOGIN" | "AUTHENTICATE")
-}
-
-/// `tag LOGIN user <redacted>`; a password announced as a literal stays visible as
-/// `{n}` only when it is the user name's (the next line is redacted instead).
-fn redact(text: &str) -> String {
-    let mut words = text.splitn(4, ' ');
-    let (tag, verb) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
-    let (a, b) = (words.next(), words.next());
-    match (verb.to_ascii_uppercase().as_str(), a, b) {
-        ("LOGIN", Some(user), Some(pass))
-            if announced(pass).is_none() || !user.starts_with('{') =>
-        {
-            let tail = if announced(pass).is_some() {
-                pass.rsplit_once('{')
-                    .map(|(_, l)| format!(" {{{l}"))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            format!("{tag} {verb} {user} {REDACTED}{tail}")
-        }
-        ("AUTHENTICATE", Some(mech), Some(_)) => format!("{tag} {verb} {mech} {REDACTED}"),
-        _ => text.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::redact::Redactor;
 
     #[test]
     fn history_keeps_no_tag_and_no_secret() {
@@ -496,10 +444,14 @@ mod tests {
 
     #[test]
     fn literal_lines_are_counted_in_bytes() {
+        let mut r = Redactor::default();
         let mut t = Typist::new(5);
         t.line("append INBOX {19}", false);
         assert_eq!(t.owed(), Some(19));
-        assert_eq!(shown(&t.line("Subject: t", false)), "Subject: t\r\n");
+        assert_eq!(
+            shown(&mut r, &t.line("Subject: t", false)),
+            "Subject: t\r\n"
+        );
         assert_eq!(t.owed(), Some(7));
         t.line("", false);
         assert_eq!(t.owed(), Some(5));
@@ -515,16 +467,18 @@ mod tests {
         ));
         assert_eq!(t.owed(), None);
         // The rest of a command after a one-line literal: another literal, or `)`.
-        t.line("login {5}", false);
+        shown(&mut r, &t.line("login {5}", false));
+        let i = t.line("alice {6}", false);
         assert!(matches!(
-            t.line("alice {6}", false),
+            i,
             Input::Chunk {
                 continues: true,
                 ..
             }
         ));
+        assert_eq!(shown(&mut r, &i), "<redacted>\r\n");
         assert_eq!(t.owed(), Some(6));
-        assert_eq!(shown(&t.line("secret", false)), "<redacted>\r\n");
+        assert_eq!(shown(&mut r, &t.line("secret", false)), "<redacted>\r\n");
         t.line("store 1 flags ({5}", false);
         assert!(matches!(
             t.line("\\Seen)", false),
@@ -537,14 +491,15 @@ mod tests {
 
     #[test]
     fn idle_is_ended_by_an_untagged_done_whatever_is_typed() {
+        let mut r = Redactor::default();
         let mut t = Typist::new(5);
         assert!(matches!(t.line("idle", false), Input::Chunk { ref tag, .. } if tag == "a005"));
         assert_eq!(t.idling(), Some("a005"));
         let done = t.line("", false);
-        assert_eq!(shown(&done), "DONE\r\n");
+        assert_eq!(shown(&mut r, &done), "DONE\r\n");
         assert!(matches!(done, Input::Chunk { ref tag, .. } if tag == "a005"));
         assert_eq!(t.idling(), None);
-        assert_eq!(shown(&t.line("noop", false)), "a006 noop\r\n");
+        assert_eq!(shown(&mut r, &t.line("noop", false)), "a006 noop\r\n");
         // `a7 IDLE` typed with its own tag, and IDLE's name inside another command.
         t.line("a7 IDLE", false);
         assert_eq!(t.idling(), Some("a7"));
@@ -553,9 +508,10 @@ mod tests {
         assert_eq!(t.idling(), None);
     }
 
-    fn shown(i: &Input) -> String {
+    /// What the connection shows of a typed chunk: the one redaction rule, fed in order.
+    fn shown(r: &mut Redactor, i: &Input) -> String {
         match i {
-            Input::Chunk { chunk, .. } => String::from_utf8(chunk.shown.clone()).unwrap(),
+            Input::Chunk { chunk, .. } => String::from_utf8(r.client(&chunk.wire)).unwrap(),
             _ => panic!("{i:?}"),
         }
     }
@@ -569,33 +525,37 @@ mod tests {
 
     #[test]
     fn a_sasl_exchange_takes_every_line_until_its_completion() {
+        let mut r = Redactor::default();
         let mut t = Typist::new(1);
         let i = t.line("authenticate plain", false);
         assert_eq!(wire(&i), "a001 authenticate plain\r\n");
+        assert_eq!(shown(&mut r, &i), "a001 authenticate plain\r\n");
         assert_eq!(t.in_sasl(), Some("a001"));
         assert!(t.continuing_secret());
         let i = t.line("AGFsaWNlAHNlY3JldA==", false);
         assert_eq!(wire(&i), "AGFsaWNlAHNlY3JldA==\r\n");
-        assert_eq!(shown(&i), "<redacted>\r\n");
+        assert_eq!(shown(&mut r, &i), "<redacted>\r\n");
         // Lines that look like commands are still responses while the exchange is open.
         let i = t.line("logout", false);
         assert_eq!(wire(&i), "logout\r\n");
-        assert_eq!(shown(&i), "<redacted>\r\n");
-        assert_eq!(shown(&t.line("*", false)), "*\r\n");
+        assert_eq!(shown(&mut r, &i), "<redacted>\r\n");
+        assert_eq!(shown(&mut r, &t.line("*", false)), "*\r\n");
         t.settle(|tag| tag == "a001");
+        r.server(b"a001 OK done\r\n");
         assert_eq!(t.in_sasl(), None);
         assert_eq!(wire(&t.line("namespace", false)), "a002 namespace\r\n");
     }
 
     #[test]
     fn bare_commands_get_tags_tagged_lines_go_as_typed() {
+        let mut r = Redactor::default();
         let mut t = Typist::new(1);
         let i = t.line("login alice secret", false);
         assert_eq!(
             wire(&i),
             "a001 LOGIN alice secret\r\n".replace("LOGIN", "login")
         );
-        assert_eq!(shown(&i), "a001 login alice <redacted>\r\n");
+        assert_eq!(shown(&mut r, &i), "a001 login alice <redacted>\r\n");
         let i = t.line("? Select Inbox", false);
         assert_eq!(wire(&i), "? Select Inbox\r\n");
         let i = t.line("namespace", false);
@@ -646,7 +606,7 @@ mod tests {
         );
         assert_eq!(
             masked("? LOGIN alice s e", false).unwrap(),
-            "? LOGIN alice * *"
+            "? LOGIN alice ***"
         );
         assert_eq!(
             masked("a1 authenticate plain AGFs", false).unwrap(),
@@ -663,13 +623,16 @@ mod tests {
 
     #[test]
     fn a_password_literal_is_never_shown() {
+        let mut r = Redactor::default();
         let mut t = Typist::new(7);
         let i = t.line("login alice {6}", false);
-        assert_eq!(shown(&i), "a007 login alice <redacted> {6}\r\n");
+        // Neither the password nor its length is shown.
+        assert_eq!(shown(&mut r, &i), "a007 login alice <redacted>\r\n");
         let i = t.line("secret", false);
         assert_eq!(wire(&i), "secret\r\n");
-        assert_eq!(shown(&i), "<redacted>\r\n");
+        assert_eq!(shown(&mut r, &i), "<redacted>\r\n");
+        r.server(b"a007 OK done\r\n");
         let i = t.line("a8 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==", false);
-        assert_eq!(shown(&i), "a8 AUTHENTICATE PLAIN <redacted>\r\n");
+        assert_eq!(shown(&mut r, &i), "a8 AUTHENTICATE PLAIN <redacted>\r\n");
     }
 }

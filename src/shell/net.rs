@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::open::tls_note;
+use super::open::{tls_failure, tls_note};
 use crate::client::connection::Connection;
-use crate::client::Received;
+use crate::client::{open, Exchange, Received, Session};
 use crate::proto::response::parse;
 use crate::proto::{Chunk, Data, Response, StatusKind};
 use crate::settings::Settings;
@@ -69,14 +69,14 @@ pub async fn run(
             let Some((tag, chunk)) = queue.pop_front() else {
                 break;
             };
-            if let Err(e) = conn
-                .write(&chunk.wire, &chunk.shown, Instant::now() + s.timeout)
-                .await
-            {
-                let _ = tx.send(Event::Closed(format!("write failed: {e}")));
-                return;
-            }
-            if starts_login(&tag, &chunk.shown) {
+            let shown = match conn.write(&chunk.wire, Instant::now() + s.timeout).await {
+                Ok(shown) => shown,
+                Err(e) => {
+                    let _ = tx.send(Event::Closed(format!("write failed: {e}")));
+                    return;
+                }
+            };
+            if starts_login(&tag, &chunk.wire) {
                 login = Some(tag.clone());
             }
             if tag == BACKGROUND_TAG {
@@ -84,7 +84,7 @@ pub async fn run(
                 waiting = Some((tag, Hold::Completion));
                 continue;
             }
-            let _ = tx.send(Event::Sent(chunk.shown));
+            let _ = tx.send(Event::Sent(shown));
             if chunk.awaits_continuation {
                 waiting = Some((tag, Hold::Continuation));
             } else if login.as_deref() == Some(tag.as_str()) {
@@ -159,10 +159,8 @@ impl Background {
         }
         self.enabled = false;
         self.pending = true;
-        let line = format!("{BACKGROUND_TAG} LIST \"\" \"*\"\r\n").into_bytes();
         let chunk = Chunk {
-            wire: line.clone(),
-            shown: line,
+            wire: format!("{BACKGROUND_TAG} LIST \"\" \"*\"\r\n").into_bytes(),
             awaits_continuation: false,
         };
         Some((BACKGROUND_TAG.to_string(), chunk))
@@ -193,9 +191,9 @@ enum Hold {
     Completion,
 }
 
-/// Whether `shown` is the first line of a LOGIN with this tag.
-fn starts_login(tag: &str, shown: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(shown);
+/// Whether `wire` is the first line of a LOGIN with this tag.
+fn starts_login(tag: &str, wire: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(wire);
     let mut words = text.split_whitespace();
     words.next() == Some(tag)
         && words
@@ -220,68 +218,55 @@ fn settle(
     }
 }
 
+/// `.starttls` in a session: the one opener's STARTTLS, its lines shown once it is over.
 async fn starttls(
-    mut conn: Connection,
+    conn: Connection,
     tag: &str,
     tx: &Sender<Event>,
     s: &Settings,
 ) -> Option<Connection> {
-    let line = format!("{tag} STARTTLS\r\n");
-    let deadline = Instant::now() + s.timeout;
-    if conn
-        .write(line.as_bytes(), line.as_bytes(), deadline)
-        .await
-        .is_err()
-    {
-        let _ = tx.send(Event::Closed("write failed".into()));
-        return None;
-    }
-    let _ = tx.send(Event::Sent(line.into_bytes()));
-    loop {
-        let msg = match conn.read_message(deadline).await {
-            Ok(m) => m,
-            Err(e) => {
-                let _ = tx.send(Event::Closed(e.to_string()));
+    let session = Session::new(conn, s.timeout);
+    let handshake = match open::starttls(session, tag, s).await {
+        open::StartTls::Refused { session, exchange } => {
+            let lost = exchange.error.as_ref().map(|e| e.to_string());
+            show(tx, exchange);
+            if let Some(why) = lost {
+                let _ = tx.send(Event::Closed(why));
                 return None;
             }
-        };
-        let r = Received {
-            parsed: parse(&msg.raw, false),
-            raw: msg.raw,
-            bare_lf: msg.bare_lf,
-        };
-        let done = match r.response() {
-            Response::Tagged { tag: t, status } if t == tag => Some(status.kind),
-            _ => None,
-        };
-        let _ = tx.send(Event::Received(r));
-        match done {
-            Some(StatusKind::Ok) => break,
-            Some(_) => return Some(conn),
-            None => {}
+            return Some(session.into_parts().0);
         }
-    }
-    if conn.unread_bytes() > 0 {
-        let _ = tx.send(Event::Note(format!(
-            "{} bytes arrived after STARTTLS's OK in plaintext and were discarded",
-            conn.unread_bytes()
-        )));
-    }
-    let (result, info) = conn
-        .start_tls(&s.host, &s.tls, Instant::now() + s.timeout)
-        .await;
-    match result {
-        Ok(c) => {
-            let _ = tx.send(Event::Note(tls_note(&info)));
-            Some(c)
+        open::StartTls::Upgraded {
+            exchange,
+            discarded,
+            handshake,
+        } => {
+            show(tx, exchange);
+            if discarded > 0 {
+                let _ = tx.send(Event::Note(format!(
+                    "{discarded} bytes arrived after STARTTLS's OK in plaintext and were discarded"
+                )));
+            }
+            handshake
+        }
+    };
+    match handshake.session {
+        Ok(session) => {
+            let _ = tx.send(Event::Note(tls_note(&handshake.info)));
+            Some(session.into_parts().0)
         }
         Err(_) => {
-            let why = info
-                .verify_error
-                .unwrap_or_else(|| "handshake failed".into());
-            let _ = tx.send(Event::Closed(format!("TLS failed: {why}")));
+            let _ = tx.send(Event::Closed(tls_failure(&handshake.info)));
             None
         }
+    }
+}
+
+/// What an exchange wrote and read, as events.
+fn show(tx: &Sender<Event>, exchange: Exchange) {
+    let _ = tx.send(Event::Sent(exchange.sent));
+    for r in exchange.received {
+        let _ = tx.send(Event::Received(r));
     }
 }
 
@@ -294,7 +279,9 @@ pub fn transcript_text(t: &crate::client::Transcript) -> Vec<u8> {
             crate::client::Direction::Server => "S:",
             crate::client::Direction::Note => "* ",
         };
-        for line in crate::diagnosis::record::lines(&e.bytes) {
+        for line in crate::proto::lines::lines(&e.bytes) {
+            // A saved transcript is read with `cat`: escaped like the screen.
+            let line = crate::proto::sanitize::escape_str(&line);
             out.push_str(&format!("{dir} {line}\n"));
         }
     }

@@ -4,9 +4,9 @@
 use std::time::Instant;
 
 use crate::client::connection::Connection;
-use crate::client::{Received, Session, Transcript};
+use crate::client::{open, Received, Session};
 use crate::proto::sanitize::escape_str;
-use crate::proto::{CommandBuilder, Data, RespCode, Response, StatusKind};
+use crate::proto::{CommandBuilder, Data, RespCode, Response};
 use crate::report::TlsInfo;
 use crate::settings::{Security, Settings};
 
@@ -22,14 +22,11 @@ pub struct Opened {
 
 pub async fn open(s: &Settings) -> Result<Opened, String> {
     let (host, port) = s.dial();
-    let deadline = Instant::now() + s.timeout;
-    let transcript = Transcript::new(Instant::now(), s.limits.max_transcript_bytes);
-    let conn = Connection::connect(host, port, deadline, s.limits, transcript)
+    let now = Instant::now();
+    let mut session = open::connect(s, now, now + s.timeout)
         .await
         .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    let mut notes = vec![format!("connected to {}", conn.peer)];
-    let mut session = Session::new(conn, s.timeout);
-    session.know(s.known_secrets());
+    let mut notes = vec![format!("connected to {}", session.peer())];
     let mut tls = false;
     if s.security == Security::Tls {
         session = upgrade(session, s, &mut notes).await?;
@@ -97,27 +94,29 @@ async fn starttls(
     notes: &mut Vec<String>,
 ) -> Result<Session, String> {
     let tag = session.next_tag();
-    let ex = session
-        .run(CommandBuilder::new(&tag, "STARTTLS").finish())
-        .await;
-    match &ex.completion {
-        Some(st) if st.kind == StatusKind::Ok => {}
-        Some(st) => {
-            return Err(format!(
-                "STARTTLS refused: {} {}",
-                st.kind.as_str(),
-                escape_str(&st.text)
-            ))
+    let (discarded, handshake) = match open::starttls(session, &tag, s).await {
+        open::StartTls::Refused { exchange, .. } => {
+            return Err(match &exchange.completion {
+                Some(st) => format!(
+                    "STARTTLS refused: {} {}",
+                    st.kind.as_str(),
+                    escape_str(&st.text)
+                ),
+                None => "STARTTLS got no answer".into(),
+            })
         }
-        None => return Err("STARTTLS got no answer".into()),
-    }
-    if session.unread_bytes() > 0 {
+        open::StartTls::Upgraded {
+            discarded,
+            handshake,
+            ..
+        } => (discarded, handshake),
+    };
+    if discarded > 0 {
         notes.push(format!(
-            "{} bytes arrived after STARTTLS's OK in plaintext and were discarded (injection?)",
-            session.unread_bytes()
+            "{discarded} bytes arrived after STARTTLS's OK in plaintext and were discarded (injection?)"
         ));
     }
-    upgrade(session, s, notes).await
+    upgraded(*handshake, notes)
 }
 
 async fn upgrade(
@@ -125,9 +124,14 @@ async fn upgrade(
     s: &Settings,
     notes: &mut Vec<String>,
 ) -> Result<Session, String> {
-    let (result, info) = session.start_tls(&s.host, &s.tls).await;
-    let session = result.map_err(|_| tls_failure(&info))?;
-    notes.push(tls_note(&info));
+    upgraded(open::tls(session, s).await, notes)
+}
+
+fn upgraded(handshake: open::Handshake, notes: &mut Vec<String>) -> Result<Session, String> {
+    let session = handshake
+        .session
+        .map_err(|_| tls_failure(&handshake.info))?;
+    notes.push(tls_note(&handshake.info));
     Ok(session)
 }
 
@@ -153,7 +157,7 @@ pub fn tls_note(info: &TlsInfo) -> String {
     escape_str(&format!("TLS {}: {verified}{subject}", proto.trim()))
 }
 
-fn tls_failure(info: &TlsInfo) -> String {
+pub fn tls_failure(info: &TlsInfo) -> String {
     let why = info
         .verify_error
         .as_deref()

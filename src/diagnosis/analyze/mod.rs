@@ -5,7 +5,6 @@
 pub mod formats;
 pub mod rawlog;
 mod reader;
-mod redact;
 mod replay;
 mod tls;
 

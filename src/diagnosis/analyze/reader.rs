@@ -7,15 +7,13 @@
 //! skipped and counted, never fatal. Every client line leaves it redacted.
 
 use crate::report::WireDir;
-use base64::Engine;
 use std::collections::HashSet;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::formats::{self, s_client, Format, Item, TlsFact};
-use super::redact::{redact_command, unquote};
 use crate::proto::command::COMMAND_NAMES;
-use crate::proto::known_secrets::KnownSecrets;
+use crate::proto::redact::Redactor;
 
 /// Who sent a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,9 +183,6 @@ fn floor_char_boundary(s: &str, max: usize) -> usize {
     i
 }
 
-/// How many of the latest secrets a pasted log is scrubbed of (see `Sink::remember`).
-const RECENT_SECRETS: usize = 4;
-
 /// Where lines go: literals are joined (RFC 3501 §4.3), client lines redacted, and the
 /// result handed on.
 struct Sink<'f> {
@@ -195,18 +190,11 @@ struct Sink<'f> {
     /// A server line whose literal is still owed bytes.
     pending: Option<Line>,
     owed: usize,
-    /// The tag of an AUTHENTICATE, or a LOGIN with a literal, whose exchange is open: its
-    /// client lines are secrets.
-    secret_tag: Option<String>,
-    /// The last secrets the client lines gave away, and their forms: a server that echoes
-    /// one back is scrubbed of it, as a live check's replies are.
-    recent: std::collections::VecDeque<(Option<String>, String)>,
-    known: KnownSecrets,
+    /// The one redaction rule, as the live check and the shell apply it.
+    redactor: Redactor,
     count: usize,
     server: usize,
     skipped: usize,
-    /// The server's last line asked for a continuation.
-    continued: bool,
 }
 
 impl<'f> Sink<'f> {
@@ -215,13 +203,10 @@ impl<'f> Sink<'f> {
             emit,
             pending: None,
             owed: 0,
-            secret_tag: None,
-            recent: Default::default(),
-            known: KnownSecrets::default(),
+            redactor: Redactor::default(),
             count: 0,
             server: 0,
             skipped: 0,
-            continued: false,
         }
     }
 
@@ -257,80 +242,24 @@ impl<'f> Sink<'f> {
         self.owed = 0;
     }
 
-    /// LOGIN's password, AUTHENTICATE's initial response, every client line of a SASL
-    /// exchange or a LOGIN literal until its tagged completion, and any line that answers a
-    /// continuation request (RFC 3501 §7.5: SASL data, or a literal) leave redacted; what
-    /// the server says is scrubbed of every secret seen so far.
+    /// Client lines leave redacted and server lines scrubbed, by the one rule
+    /// (`proto::redact`).
     fn give(&mut self, mut l: Line) {
         match l.dir {
-            Dir::Client if self.secret_tag.is_some() => {
-                self.continued = false;
-                self.learn(l.text.trim());
-                self.redact_data(&mut l);
-            }
-            Dir::Client if std::mem::take(&mut self.continued) => self.redact_data(&mut l),
             Dir::Client => {
-                let r = redact_command(&l.text);
-                self.secret_tag = r.opens.map(str::to_string);
-                if let Some(secret) = r.secret {
-                    self.learn(secret);
-                }
-                l.text = r.shown;
+                let shown = self.redactor.client_line(&l.text);
+                l.text = shown.text;
+                l.data = shown.data;
             }
             Dir::Server => {
                 self.server += 1;
-                self.continued = l.text == "+" || l.text.starts_with("+ ");
-                let first = l.text.split_whitespace().next();
-                if self.secret_tag.is_some() && first == self.secret_tag.as_deref() {
-                    self.secret_tag = None;
+                if let Some(clean) = self.redactor.server(l.text.as_bytes()) {
+                    l.text = String::from_utf8_lossy(&clean).into_owned();
                 }
             }
         }
-        if let Some(clean) = self.known.scrub(l.text.as_bytes()) {
-            l.text = String::from_utf8_lossy(&clean).into_owned();
-        }
         self.count += 1;
         (self.emit)(l);
-    }
-
-    /// Data for the open command, not a command (RFC 3501 §7.5).
-    fn redact_data(&mut self, l: &mut Line) {
-        l.data = true;
-        l.text = crate::secret::REDACTED.to_string();
-    }
-
-    /// A password or SASL response as a command line wrote it: its value, and the
-    /// password inside a SASL PLAIN message (RFC 4616), become known.
-    fn learn(&mut self, written: &str) {
-        let value = unquote(written);
-        self.remember(None, &value);
-        let plain = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
-        let plain = plain.ok().map(|p| String::from_utf8_lossy(&p).into_owned());
-        if let Some(mut parts) = plain.as_deref().map(|p| p.split('\0')) {
-            if let (Some(_), Some(user), Some(password)) =
-                (parts.next(), parts.next(), parts.next())
-            {
-                self.remember(Some(user), password);
-            }
-        }
-    }
-
-    /// Keeps the last `RECENT_SECRETS` secrets: a server echoes one in its reply to the
-    /// command that sent it, and a paste of a million guesses must not make every line
-    /// scrubbed of a million passwords.
-    fn remember(&mut self, user: Option<&str>, password: &str) {
-        let entry = (user.map(str::to_string), password.to_string());
-        if self.recent.contains(&entry) {
-            return;
-        }
-        if self.recent.len() == RECENT_SECRETS {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(entry);
-        self.known = KnownSecrets::default();
-        for (user, password) in &self.recent {
-            self.known.add_password(user.as_deref(), password);
-        }
     }
 }
 

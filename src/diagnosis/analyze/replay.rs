@@ -8,7 +8,6 @@ use crate::diagnosis::mailbox::{mailbox_report, namespace_report};
 use crate::diagnosis::record::{self, message_findings};
 use crate::diagnosis::{referral, verdicts};
 use crate::proto::response::parse;
-use crate::proto::sanitize::escape_str;
 use crate::proto::{Data, RespCode, Response, Status, StatusKind};
 use crate::report::WireDir;
 use crate::report::{Finding, Report, Severity, StepStatus, WireLine};
@@ -167,7 +166,7 @@ impl Replay {
                 hop: 0,
                 t_ms: 0.0,
                 dir,
-                line: escape_str(l),
+                line: l.to_string(),
             });
         }
     }
@@ -223,7 +222,7 @@ impl Replay {
         let mut step =
             record::simple_step("greeting", StepStatus::Ok, std::time::Instant::now(), None);
         step.elapsed_ms = 0.0;
-        step.received = record::lines(&r.raw);
+        step.received = crate::proto::lines::lines(&r.raw);
         self.report.server.greeting = step.received.first().cloned();
         message_findings("greeting", &r, &mut self.report.findings);
         if let Response::Greeting(s) = r.response() {

@@ -48,7 +48,7 @@ impl Run<'_, '_> {
         CommandBuilder::new(tag, "LOGIN")
             .literal_plus(self.has_cap("LITERAL+"))
             .astring(user)
-            .secret(password)
+            .astring(password)
             .finish()
     }
 
@@ -111,19 +111,16 @@ pub(super) fn plain_command(
     let chunks = if sasl_ir {
         vec![Chunk {
             wire: format!("{head} {response}\r\n").into_bytes(),
-            shown: format!("{head} {REDACTED}\r\n").into_bytes(),
             awaits_continuation: false,
         }]
     } else {
         vec![
             Chunk {
                 wire: format!("{head}\r\n").into_bytes(),
-                shown: format!("{head}\r\n").into_bytes(),
                 awaits_continuation: true,
             },
             Chunk {
                 wire: format!("{response}\r\n").into_bytes(),
-                shown: format!("{REDACTED}\r\n").into_bytes(),
                 awaits_continuation: false,
             },
         ]

@@ -17,13 +17,10 @@ use super::follow::Follow;
 use super::mailbox::{list_delimiter, mailbox_report, namespace_report};
 use super::record::{self, message_findings, simple_step, surprise_findings};
 use super::{referral, verdicts};
-use crate::client::connection::Connection;
 use crate::client::{Exchange, Received, Session, Transcript};
 use crate::proto::imap_url::ImapUrl;
-use crate::proto::sanitize::escape_str;
 use crate::proto::{Chunk, CommandBuilder, EncodedCommand, RespCode, Response, Status, StatusKind};
 use crate::report::{Finding, Report, Severity, StepStatus};
-use crate::secret::REDACTED;
 use crate::settings::{AuthMethod, Security, Settings, StepName};
 
 /// Which scripted sequence to run.
@@ -110,14 +107,12 @@ impl Run<'_, '_> {
     }
 
     async fn execute(&mut self) -> Option<Transcript> {
-        let conn = self.connect().await?;
+        let mut session = self.connect().await?;
         self.report.timing.round_trips += 1;
         if self.s.quit_after == Some(StepName::Connect) {
-            return Some(conn.into_transcript());
+            return Some(session.into_transcript());
         }
-        let mut session = Session::new(conn, self.s.timeout);
         session.until = Some(self.started + self.s.deadline);
-        session.know(self.s.known_secrets());
         if self.s.security == Security::Tls {
             session = match self.tls(session, "tls").await {
                 Ok(session) => session,
@@ -186,18 +181,17 @@ impl Run<'_, '_> {
         }
     }
 
-    async fn connect(&mut self) -> Option<Connection> {
+    async fn connect(&mut self) -> Option<Session> {
         let since = Instant::now();
         let deadline = (since + self.s.timeout).min(self.started + self.s.deadline);
-        let transcript = Transcript::new(self.started, self.s.limits.max_transcript_bytes);
         let (host, port) = self.s.dial();
-        match Connection::connect(host, port, deadline, self.s.limits, transcript).await {
-            Ok(conn) => {
-                let note = Some(format!("connected to {}", conn.peer));
+        match crate::client::open::connect(self.s, self.started, deadline).await {
+            Ok(session) => {
+                let note = Some(format!("connected to {}", session.peer()));
                 self.report
                     .steps
                     .push(simple_step("connect", StepStatus::Ok, since, note));
-                Some(conn)
+                Some(session)
             }
             Err(e) => {
                 self.report.steps.push(simple_step(
@@ -232,7 +226,7 @@ impl Run<'_, '_> {
             }
         };
         let mut step = simple_step("greeting", StepStatus::Ok, since, None);
-        step.received = record::lines(&greeting.raw);
+        step.received = crate::proto::lines::lines(&greeting.raw);
         self.report.server.greeting = step.received.first().cloned();
         if matches!(greeting.response(), Response::Greeting(_)) {
             message_findings("greeting", &greeting, &mut self.report.findings);

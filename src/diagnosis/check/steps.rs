@@ -24,7 +24,7 @@ impl Run<'_, '_> {
         match (caps, ex.completion.as_ref()) {
             (Some(caps), Some(s)) if s.kind == StatusKind::Ok => self.set_caps(caps),
             (_, completion) => {
-                let text = completion.map(|s| escape_str(&s.text)).unwrap_or_default();
+                let text = completion.map(|s| s.text.clone()).unwrap_or_default();
                 self.find(
                     Finding::new(
                         code::CAPABILITY_FAILED,
@@ -183,7 +183,7 @@ impl Run<'_, '_> {
             self.find(Finding::new(
                 code::MAILBOX_READ_ONLY,
                 Severity::Info,
-                format!("{} opened read-only", escape_str(&mailbox)),
+                format!("{} opened read-only", mailbox),
             ));
         }
         self.report.mailbox = Some(report);

@@ -1,6 +1,7 @@
 //! STARTTLS (RFC 3501 §6.2.1), the TLS handshake, and what they tell about the server.
 
 use super::*;
+use crate::client::open;
 use crate::diagnosis::tls_verdicts;
 
 impl Run<'_, '_> {
@@ -11,7 +12,21 @@ impl Run<'_, '_> {
         step: &str,
     ) -> Result<Session, Transcript> {
         let since = Instant::now();
-        let (result, info) = session.start_tls(&self.s.host, &self.s.tls).await;
+        let handshake = crate::client::open::tls(session, self.s).await;
+        self.judge_handshake(step, since, handshake)
+    }
+
+    /// The TLS step and its findings; the session over TLS, or what is left of it.
+    fn judge_handshake(
+        &mut self,
+        step: &str,
+        since: Instant,
+        handshake: crate::client::open::Handshake,
+    ) -> Result<Session, Transcript> {
+        let crate::client::open::Handshake {
+            session: result,
+            info,
+        } = handshake;
         let ok = result.is_ok();
         let note = match (&info.version, &info.verify_error) {
             (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),
@@ -113,34 +128,21 @@ impl Run<'_, '_> {
             };
         }
         let tag = session.next_tag();
-        let Ok(ex) = self
-            .exchange(
-                &mut session,
-                "starttls",
-                CommandBuilder::new(&tag, "STARTTLS").finish(),
-            )
-            .await
-        else {
-            return Err(session.into_transcript());
+        let (exchange, discarded, handshake) = match open::starttls(session, &tag, self.s).await {
+            open::StartTls::Refused { session, exchange } => {
+                self.starttls_refused(&exchange);
+                return Err(session.into_transcript());
+            }
+            open::StartTls::Upgraded {
+                exchange,
+                discarded,
+                handshake,
+            } => (exchange, discarded, handshake),
         };
-        if ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok) {
-            let text = ex
-                .completion
-                .as_ref()
-                .map(|s| escape_str(&s.text))
-                .unwrap_or_default();
-            self.find(
-                Finding::new(
-                    code::STARTTLS_FAILED,
-                    Severity::Critical,
-                    "STARTTLS was refused",
-                )
-                .detail(text),
-            );
-            return Err(session.into_transcript());
-        }
-        self.injection_check(&session);
-        let session = self.tls(session, "tls").await?;
+        self.record_exchange("starttls", &exchange, None);
+        self.injection_check(discarded);
+        let since = Instant::now();
+        let session = self.judge_handshake("tls", since, *handshake)?;
         // RFC 3501 §6.2.1: what was advertised before TLS is void. The next step asks
         // again (alone, or first in the pipelined flight).
         self.stale_caps = true;
@@ -149,8 +151,7 @@ impl Run<'_, '_> {
 
     /// RFC 3501 §6.2.1: TLS starts right after the CRLF of the OK. Anything already sent
     /// beyond it came in plaintext and is dropped, never read as TLS-protected data.
-    pub(super) fn injection_check(&mut self, session: &Session) {
-        let unread = session.unread_bytes();
+    pub(super) fn injection_check(&mut self, unread: u64) {
         if unread > 0 {
             self.find(
                 Finding::new(code::STARTTLS_INJECTION, Severity::Critical, format!("{unread} bytes arrived after STARTTLS's OK, before the TLS handshake"))
@@ -158,5 +159,27 @@ impl Run<'_, '_> {
                     .remedy("Something on the path injects plaintext into STARTTLS (CVE-2011-0411 class); check the server and any proxy."),
             );
         }
+    }
+
+    /// STARTTLS got no OK: the step, and why.
+    fn starttls_refused(&mut self, ex: &Exchange) {
+        self.record_exchange("starttls", ex, None);
+        if let Some(e) = &ex.error {
+            self.failed("starttls", e);
+            return;
+        }
+        let text = ex
+            .completion
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        self.find(
+            Finding::new(
+                code::STARTTLS_FAILED,
+                Severity::Critical,
+                "STARTTLS was refused",
+            )
+            .detail(text),
+        );
     }
 }
