@@ -575,7 +575,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__serve)
-            opts="-h --profile --list-profiles --listen --home-listen --users --tls-cert --tls-key --max-connections --idle-timeout --help"
+            opts="-h --profile --list-profiles --listen --home-listen --users --tls-cert --tls-key --max-connections --idle-timeout --trace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -147,6 +147,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
             cand --max-connections 'Connections served at once; more are refused with BYE'
             cand --idle-timeout 'Seconds a client may stay silent before it is logged out'
             cand --list-profiles 'List the emulator profiles and exit'
+            cand --trace 'Log every protocol line, both ways, on standard error (passwords redacted)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

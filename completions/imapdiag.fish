@@ -201,6 +201,7 @@ complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l tls-key -d '
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l max-connections -d 'Connections served at once; more are refused with BYE' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l idle-timeout -d 'Seconds a client may stay silent before it is logged out' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l list-profiles -d 'List the emulator profiles and exit'
+complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -l trace -d 'Log every protocol line, both ways, on standard error (passwords redacted)'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand exporter" -l listen -d 'Address to listen on (loopback unless another address is given)' -r
 complete -c imapdiag -n "__fish_imapdiag_using_subcommand exporter" -l config -d 'TOML file of modules: [modules.NAME] with user, password_file, security, ca_file, mailbox, expect_profile, expect_namespace, timeout' -r -F

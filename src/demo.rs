@@ -80,6 +80,7 @@ async fn emulator(profile: &str, tls: &Arc<tls::ServerTls>) -> Result<Running, S
         idle_timeout: Duration::from_secs(30),
         max_line: 8192,
         log: false,
+        trace: false,
     };
     start(cfg)
         .await

@@ -374,6 +374,7 @@ fn stopping_the_emulator_ends_its_sessions() {
             idle_timeout: Duration::from_secs(60),
             max_line: 8192,
             log: false,
+            trace: false,
         })
         .await
         .unwrap()

@@ -268,3 +268,46 @@ fn authenticate_plain_and_users_file() {
     assert_eq!(c.line(), "* STATUS Archive (MESSAGES 2)\r\n");
     assert_eq!(c.line(), "a3 OK STATUS completed.\r\n");
 }
+
+/// `serve --trace` logs both directions through the one redaction rule: a LOGIN's
+/// password, a password sent as a literal and an AUTHENTICATE response never reach the
+/// log, and a control character is escaped.
+#[test]
+fn the_trace_shows_every_line_but_no_secret() {
+    let s = serve("exchange2000", &["--trace"]);
+    let mut c = Client::connect(s.port);
+    c.line();
+    c.say(b"a1 LOGIN alice hunter2\r\n");
+    c.line();
+    c.say(b"a2 LOGIN alice {7}\r\n");
+    assert!(c.line().starts_with("+ "));
+    c.say(b"swordfi\r\n");
+    c.line();
+    c.say(b"a3 AUTHENTICATE PLAIN\r\n");
+    assert!(c.line().starts_with('+'));
+    c.say(b"AGFsaWNlAHMzY3IzdA==\r\n");
+    c.line();
+    c.say(b"a4 NOOP \x1b[2J\r\n");
+    c.line();
+    c.say(b"a5 LOGOUT\r\n");
+    c.line();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.log().contains("C: a5 LOGOUT") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = s.log();
+    let peer = c.w.local_addr().unwrap();
+    for line in [
+        format!("] {peer} C: a1 LOGIN alice <redacted>"),
+        format!("] {peer} C: a2 LOGIN alice <redacted>"),
+        format!("] {peer} C: <redacted>"),
+        format!("] {peer} C: a3 AUTHENTICATE PLAIN"),
+        format!("] {peer} C: a4 NOOP \\x1b[2J"),
+        format!("] {peer} S: * OK"),
+    ] {
+        assert!(log.contains(&line), "{line:?} not in:\n{log}");
+    }
+    for secret in ["hunter2", "swordfi", "AGFsaWNlAHMzY3IzdA==", "{7}", "\x1b"] {
+        assert!(!log.contains(secret), "{secret:?} in:\n{log}");
+    }
+}

@@ -122,6 +122,9 @@ pub struct ServeArgs {
     /// Seconds a client may stay silent before it is logged out
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub idle_timeout: u64,
+    /// Log every protocol line, both ways, on standard error (passwords redacted)
+    #[arg(long)]
+    pub trace: bool,
 }
 
 #[derive(Debug, Args)]

@@ -55,6 +55,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
         max_line: 8192,
         log: true,
+        trace: args.trace,
     };
     let runtime = super::runtime::multi_thread()?;
     runtime.block_on(async {

@@ -11,6 +11,9 @@ use tokio_openssl::SslStream;
 
 use super::parse::{literal_announcement, Piece};
 use crate::client::stream::Stream;
+use crate::proto::lines::lines;
+use crate::proto::redact::Redactor;
+use crate::proto::sanitize::escape_str;
 
 #[derive(Debug)]
 pub enum ConnError {
@@ -46,6 +49,32 @@ pub struct ServerConn {
     stream: Stream,
     buf: Vec<u8>,
     pub limits: Limits,
+    trace: Option<Trace>,
+}
+
+/// `serve --trace`: every line, both ways, on standard error, redacted by the one rule
+/// (`proto::redact`) and escaped for the terminal.
+struct Trace {
+    prefix: String,
+    redactor: Redactor,
+}
+
+impl Trace {
+    fn client(&mut self, bytes: &[u8]) {
+        let shown = self.redactor.client(bytes);
+        self.print("C:", &shown);
+    }
+
+    fn server(&mut self, text: &str) {
+        let shown = self.redactor.server(text.as_bytes());
+        self.print("S:", shown.as_deref().unwrap_or(text.as_bytes()));
+    }
+
+    fn print(&self, dir: &str, shown: &[u8]) {
+        for line in lines(shown) {
+            eprintln!("{} {dir} {}", self.prefix, escape_str(&line));
+        }
+    }
 }
 
 impl ServerConn {
@@ -54,10 +83,22 @@ impl ServerConn {
             stream,
             buf: Vec::new(),
             limits,
+            trace: None,
         }
     }
 
+    /// Logs every line from now on, each prefixed with `prefix`.
+    pub fn trace(&mut self, prefix: String) {
+        self.trace = Some(Trace {
+            prefix,
+            redactor: Redactor::default(),
+        });
+    }
+
     pub async fn send(&mut self, text: &str) -> io::Result<()> {
+        if let Some(t) = self.trace.as_mut() {
+            t.server(text);
+        }
         self.stream.write_all(text.as_bytes()).await?;
         self.stream.write_all(b"\r\n").await?;
         self.stream.flush().await
@@ -88,6 +129,9 @@ impl ServerConn {
                 if line.last() == Some(&b'\r') {
                     line.pop();
                 }
+                if let Some(t) = self.trace.as_mut() {
+                    t.client(&line);
+                }
                 return Ok(line);
             }
             if self.buf.len() > self.limits.max_line {
@@ -101,7 +145,11 @@ impl ServerConn {
         while self.buf.len() < n {
             self.fill(deadline).await?;
         }
-        Ok(self.buf.drain(..n).collect())
+        let literal: Vec<u8> = self.buf.drain(..n).collect();
+        if let Some(t) = self.trace.as_mut() {
+            t.client(&literal);
+        }
+        Ok(literal)
     }
 
     /// A whole command with its literals; a synchronising literal is invited with `+`
@@ -147,6 +195,7 @@ impl ServerConn {
                 stream: Stream::Tls(Box::new(tls)),
                 buf: Vec::new(),
                 limits: self.limits,
+                trace: self.trace,
             }),
         }
     }

@@ -29,6 +29,8 @@ pub struct ServeConfig {
     pub idle_timeout: Duration,
     pub max_line: usize,
     pub log: bool,
+    /// Every protocol line on standard error, redacted (`--trace`).
+    pub trace: bool,
 }
 
 /// Running listeners; dropping this stops them.
@@ -56,6 +58,7 @@ struct Shared {
     idle: Duration,
     max_line: usize,
     log: bool,
+    trace: bool,
 }
 
 pub async fn start(cfg: ServeConfig) -> std::io::Result<Running> {
@@ -68,6 +71,7 @@ pub async fn start(cfg: ServeConfig) -> std::io::Result<Running> {
         idle: cfg.idle_timeout,
         max_line: cfg.max_line,
         log: cfg.log,
+        trace: cfg.trace,
     });
     let main = TcpListener::bind(cfg.listen).await?;
     let addr = main.local_addr()?;
@@ -127,13 +131,18 @@ async fn reject(
 
 async fn serve_one(tcp: TcpStream, profile: &'static EmuProfile, shared: &Shared) -> String {
     let _ = tcp.set_nodelay(true);
+    let tcp_peer = tcp.peer_addr().ok();
     let limits = Limits {
         max_line: shared.max_line,
         max_literal: shared.max_line as u64 * 8,
         idle: shared.idle,
         failed_login_delay: FAILED_LOGIN_DELAY,
     };
-    let conn = ServerConn::new(Stream::Plain(tcp), limits);
+    let mut conn = ServerConn::new(Stream::Plain(tcp), limits);
+    if shared.trace {
+        let peer = tcp_peer.map_or_else(|| "?".into(), |p| p.to_string());
+        conn.trace(format!("serve[{}] {peer}", profile.name));
+    }
     let ctx = Ctx {
         profile,
         accounts: shared.accounts.clone(),
