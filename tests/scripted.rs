@@ -36,7 +36,7 @@ fn a_garbage_line_is_reported_and_the_session_goes_on() {
     );
     assert_eq!(
         r["findings"][1]["detail"],
-        "does not match the RFC 3501 response grammar: * \\x00\\xff((garbage"
+        "does not match the RFC 3501 response grammar: * \u{0}\u{fffd}((garbage"
     );
     assert_eq!(r["namespace"]["raw"], r#"* NAMESPACE (("" "/")) NIL NIL"#);
     assert_eq!(r["mailbox"]["exists"], 2);
@@ -422,4 +422,61 @@ fn commands_go_in_two_flights_and_a_server_that_drops_the_second_is_judged_one_a
     assert!(!lost["remedy"].as_str().unwrap().contains("--timeout"));
     assert_eq!(r["namespace"]["raw"], r#"* NAMESPACE (("" "/")) NIL NIL"#);
     assert_eq!(r["mailbox"]["exists"], 2);
+}
+
+type Overrides = &'static [(&'static str, &'static [u8])];
+
+/// The scripted servers' reports are a contract too: text (with the transcript) and JSON
+/// snapshots, the port and the timings replaced.
+#[test]
+fn scripted_reports_are_snapshots() {
+    let cases: &[(&str, &'static [u8], Overrides)] = &[
+        ("healthy", GREETING, &[]),
+        ("garbage-line", GREETING, &[("NAMESPACE", b"* \x00\xff((garbage\r\n* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n{TAG} OK done\r\n")]),
+        ("stray-tag", GREETING, &[("NAMESPACE", b"zz9 OK stray\r\n+ go on\r\n* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n{TAG} OK done\r\n")]),
+        ("bare-lf", b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] lf only\n", &[]),
+        ("alert-and-escapes", b"* OK [ALERT] \x1b[2J maintenance at 22:00 \\x1b\r\n", &[]),
+        ("login-refused", GREETING, &[("LOGIN", b"{TAG} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n")]),
+        ("greeting-bye", b"* BYE Too many connections from your IP\r\n", &[]),
+    ];
+    for &(name, greeting, overrides) in cases {
+        let s = serve(move |c| simple_session(c, greeting, overrides));
+        let port = format!(":{}", s.port);
+        let json_out = check_plain(&s.target(), &[]);
+        let text = stdout(&json_out).replace(&port, ":[port]");
+        let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+        insta::assert_json_snapshot!(format!("scripted-{name}.json"), r, {
+            ".timing" => "[timing]",
+            ".**.elapsed_ms" => "[ms]",
+            ".**.t_ms" => "[ms]",
+            ".target.port" => "[port]",
+            ".hops[].port" => "[port]",
+        });
+        let text_out = imapdiag()
+            .args([
+                "check",
+                &s.target(),
+                "--user",
+                "alice",
+                "--security",
+                "plain",
+            ])
+            .args(["--allow-plaintext-login", "--auth", "login", "--transcript"])
+            .env("IMAPDIAG_PASSWORD", "secret")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        insta::assert_snapshot!(
+            format!("scripted-{name}.txt"),
+            timeless(&stdout(&text_out).replace(&port, ":[port]"))
+        );
+    }
+}
+
+/// Step times (`12.3 ms`) and transcript offsets (`0.012`) vary from run to run.
+fn timeless(text: &str) -> String {
+    let step = regex::Regex::new(r"\d+\.\d ms").unwrap();
+    let offset = regex::Regex::new(r"(?m)^(\s+)\d+\.\d{3} ").unwrap();
+    let text = step.replace_all(text, "[ms]");
+    offset.replace_all(&text, "$1[t] ").into_owned()
 }
