@@ -7,7 +7,6 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 pub use crate::client::tls::{CertificateInfo, TlsInfo};
-use crate::proto::imap_url::ImapUrl;
 use crate::proto::NamespaceDescr;
 
 pub const SCHEMA: &str = "imapdiag.report/1";
@@ -315,14 +314,6 @@ pub struct Referral {
     pub followed: bool,
     /// What imapdiag did with it: `followed to hop N`, or `not followed: why`.
     pub outcome: String,
-    /// The index of the finding this referral raised, to soften it when followed.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub finding: Option<usize>,
-    /// The URL as parsed, for following it.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub parsed: Option<ImapUrl>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]

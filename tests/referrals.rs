@@ -124,6 +124,11 @@ fn dovecot_login_referral_is_decoded_then_followed_to_the_second_instance() {
     assert_eq!(r["referrals"][0]["followed"], true);
     assert_eq!(r["referrals"][0]["outcome"], "followed to hop 1");
     assert_eq!(severity_of(&r, "login-referral"), "warning");
+    let softened = finding(&r, "login-referral")["detail"].as_str().unwrap();
+    assert!(
+        softened.ends_with(". Followed to hop 1 (--follow-referrals)."),
+        "{softened}"
+    );
     let hop = &r["hops"][1];
     assert_eq!(
         (&hop["host"], &hop["port"], &hop["user"], &hop["security"]),

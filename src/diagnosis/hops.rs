@@ -169,7 +169,8 @@ fn choose(
         // Nothing received before TLS steers the credentials, unless the user chose
         // plaintext for the whole run.
         let forgeable = !r.over_tls && current.security != Security::Plain;
-        let outcome = match (&r.parsed, &chosen) {
+        let parsed = crate::proto::imap_url::ImapUrl::parse(&r.url).ok();
+        let outcome = match (&parsed, &chosen) {
             (None, _) => "not followed: the URL is malformed".to_string(),
             (Some(_), Some(_)) => "not followed: an earlier referral was followed".to_string(),
             (Some(url), None) if forgeable => {

@@ -14,7 +14,6 @@ pub fn record(report: &mut Report, hop: u32, step: &str, status: &Status, over_t
     let Some(urls) = status.referral_urls() else {
         return false;
     };
-    let finding = report.findings.len();
     report.findings.push(explain(step, status, urls));
     for url in urls {
         let parsed = ImapUrl::parse(url);
@@ -23,7 +22,7 @@ pub fn record(report: &mut Report, hop: u32, step: &str, status: &Status, over_t
         }
         report
             .referrals
-            .push(referral(hop, step, status, url, parsed, finding, over_tls));
+            .push(referral(hop, step, status, url, parsed, over_tls));
     }
     true
 }
@@ -34,7 +33,6 @@ fn referral(
     status: &Status,
     url: &str,
     parsed: Result<ImapUrl, crate::proto::imap_url::UrlError>,
-    finding: usize,
     over_tls: bool,
 ) -> Referral {
     let (ok, error) = match parsed {
@@ -55,8 +53,6 @@ fn referral(
         over_tls,
         followed: false,
         outcome: "not followed: --follow-referrals not given".into(),
-        finding: Some(finding),
-        parsed: ok,
     }
 }
 
@@ -133,7 +129,8 @@ pub fn mark_followed(report: &mut Report, i: usize, hop: u32) {
     let r = &mut report.referrals[i];
     r.followed = true;
     r.outcome = format!("followed to hop {hop}");
-    let Some(f) = r.finding.and_then(|f| report.findings.get_mut(f)) else {
+    let r = &report.referrals[i];
+    let Some(f) = report.findings.iter_mut().find(|f| raised(f, r)) else {
         return;
     };
     f.severity = f.severity.min(Severity::Warning);
@@ -142,6 +139,22 @@ pub fn mark_followed(report: &mut Report, i: usize, hop: u32) {
         Some(d) => format!("{d}. {followed}"),
         None => followed,
     });
+}
+
+/// Whether `f` is the finding that `explain` raised for referral `r`: the same hop, the
+/// code its step gives, and the URL in the `[REFERRAL ...]` it quotes.
+fn raised(f: &Finding, r: &Referral) -> bool {
+    let code = match r.step.as_str() {
+        "greeting" => code::GREETING_REFERRAL,
+        s if is_login_step(s) => code::LOGIN_REFERRAL,
+        _ => code::MAILBOX_REFERRAL,
+    };
+    f.hop == r.hop
+        && f.code == code
+        && f.detail.as_deref().is_some_and(|d| {
+            d.split_once("[REFERRAL ")
+                .is_some_and(|(_, urls)| urls.split([' ', ']']).any(|u| u == r.url))
+        })
 }
 
 /// A referral at these steps is a login referral (RFC 2221): the server sends the user

@@ -69,7 +69,8 @@ fn referral_signs(report: &mut Report) {
                     .remedy("Clients that check the capability (Angus Mail, for one) ignore the referral; the server should advertise it."),
             );
         }
-        if r.parsed.as_ref().is_some_and(|u| !u.trailing_slash) {
+        let parsed = crate::proto::imap_url::ImapUrl::parse(&r.url);
+        if parsed.is_ok_and(|u| !u.trailing_slash) {
             found.push(
                 Finding::new(code::REFERRAL_URL_PRE_SP3, Severity::Info, "the referral URL has no \"/\" after the server: Exchange 5.5 before SP3")
                     .detail(r.url.clone())
