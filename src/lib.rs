@@ -8,6 +8,7 @@ pub mod client;
 pub mod demo;
 pub mod diagnosis;
 pub mod exporter;
+pub mod net;
 pub mod profiles;
 pub mod proto;
 pub mod render;

@@ -10,9 +10,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout_at;
 
-use super::stream::Stream;
 use super::tap::{Direction, Transcript};
-use super::tls::{self, TlsInfo};
+use super::tls::{self, Negotiated};
+use crate::net::Stream;
 use crate::proto::redact::Redactor;
 use crate::settings::{Limits, TlsSettings};
 
@@ -191,7 +191,7 @@ impl Connection {
         host: &str,
         settings: &TlsSettings,
         deadline: Instant,
-    ) -> (Result<Connection, Transcript>, TlsInfo) {
+    ) -> (Result<Connection, Transcript>, Negotiated) {
         let Connection {
             stream,
             limits,
@@ -204,16 +204,16 @@ impl Connection {
             Stream::Plain(tcp) => tcp,
             Stream::Tls(_) => {
                 transcript.note("TLS is already active");
-                return (Err(transcript), TlsInfo::default());
+                return (Err(transcript), Negotiated::default());
             }
         };
         transcript.note("TLS handshake");
         let Ok(handshake) = timeout_at(deadline.into(), tls::handshake(tcp, host, settings)).await
         else {
             transcript.note("TLS handshake timed out");
-            let info = TlsInfo {
+            let info = Negotiated {
                 handshake_error: Some("handshake timed out".into()),
-                ..TlsInfo::default()
+                ..Negotiated::default()
             };
             return (Err(transcript), info);
         };
@@ -232,7 +232,7 @@ impl Connection {
                 transcript.note(&format!("TLS handshake failed: {e}"));
                 (
                     Err(transcript),
-                    TlsInfo {
+                    Negotiated {
                         handshake_error: Some(e),
                         ..info
                     },

@@ -5,7 +5,6 @@ pub mod connection;
 mod flight;
 pub mod open;
 pub mod session;
-pub mod stream;
 pub mod tap;
 pub mod tls;
 

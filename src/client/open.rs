@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::connection::{ConnectError, Connection};
 use super::session::{Exchange, Session};
 use super::tap::Transcript;
-use super::tls::TlsInfo;
+use super::tls::Negotiated;
 use crate::proto::{CommandBuilder, StatusKind};
 use crate::settings::Settings;
 
@@ -31,7 +31,7 @@ pub async fn connect(
 /// and what the handshake told either way.
 pub struct Handshake {
     pub session: Result<Session, Transcript>,
-    pub info: TlsInfo,
+    pub info: Negotiated,
 }
 
 /// The handshake for implicit TLS, or after STARTTLS's OK, verifying the certificate for

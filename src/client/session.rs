@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::connection::{Connection, ReadError};
 use super::tap::Transcript;
-use super::tls::TlsInfo;
+use super::tls::Negotiated;
 use crate::proto::response::{self, Parsed};
 use crate::proto::{EncodedCommand, Response, Status};
 use crate::settings::TlsSettings;
@@ -347,7 +347,7 @@ impl Session {
         self,
         host: &str,
         settings: &TlsSettings,
-    ) -> (Result<Session, Transcript>, TlsInfo) {
+    ) -> (Result<Session, Transcript>, Negotiated) {
         let deadline = self.step_deadline(Instant::now());
         let Session {
             conn,

@@ -14,15 +14,15 @@ use std::sync::{Arc, Mutex};
 use openssl::asn1::Asn1Time;
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::{X509NameRef, X509Ref, X509VerifyResult, X509};
-use schemars::JsonSchema;
-use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio_openssl::SslStream;
 
 use crate::settings::TlsSettings;
 
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
-pub struct TlsInfo {
+/// What a handshake negotiated and saw, whether or not it completed. The report writes
+/// it as its TLS section (`report::TlsInfo`); here it is only facts.
+#[derive(Debug, Clone, Default)]
+pub struct Negotiated {
     pub version: Option<String>,
     pub cipher: Option<String>,
     /// True when the certificate chain and the host name verified.
@@ -31,13 +31,13 @@ pub struct TlsInfo {
     pub verify_error: Option<String>,
     /// Why the handshake failed, when it did; apart from `verify_error` so a protocol
     /// failure after the certificate was seen is not taken for a verification failure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake_error: Option<String>,
-    pub certificate: Option<CertificateInfo>,
+    pub certificate: Option<PeerCertificate>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
-pub struct CertificateInfo {
+/// The server's leaf certificate, as read during the handshake.
+#[derive(Debug, Clone, Default)]
+pub struct PeerCertificate {
     pub subject: String,
     pub issuer: String,
     pub not_after: String,
@@ -58,7 +58,7 @@ struct Observed {
 /// The handshake's result: a stream when it completed, and what was learnt either way.
 pub struct Handshake {
     pub stream: Result<SslStream<TcpStream>, String>,
-    pub info: TlsInfo,
+    pub info: Negotiated,
 }
 
 /// The client's TLS configuration, shared by every connection of a run: the trust roots
@@ -148,11 +148,11 @@ pub async fn handshake(tcp: TcpStream, host: &str, settings: &TlsSettings) -> Ha
         Err(e) => Err(e),
     };
     let observed = std::mem::take(&mut *observed.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut info = TlsInfo {
+    let mut info = Negotiated {
         verified: stream.is_ok() && observed.first_error.is_none(),
         verify_error: observed.first_error,
         certificate: observed.leaf.as_deref().map(certificate_info),
-        ..TlsInfo::default()
+        ..Negotiated::default()
     };
     if let Ok(s) = &stream {
         let ssl = s.ssl();
@@ -263,7 +263,7 @@ pub fn is_obsolete_version(version: &str) -> bool {
     matches!(version, "SSLv3" | "TLSv1" | "TLSv1.1")
 }
 
-fn certificate_info(cert: &X509Ref) -> CertificateInfo {
+fn certificate_info(cert: &X509Ref) -> PeerCertificate {
     let days_left = Asn1Time::days_from_now(0)
         .ok()
         .and_then(|now| now.diff(cert.not_after()).ok())
@@ -273,7 +273,7 @@ fn certificate_info(cert: &X509Ref) -> CertificateInfo {
         .ok()
         .and_then(|epoch| epoch.diff(cert.not_after()).ok())
         .map(|d| i64::from(d.days) * 86_400 + i64::from(d.secs));
-    CertificateInfo {
+    PeerCertificate {
         subject: name(cert.subject_name()),
         issuer: name(cert.issuer_name()),
         not_after: cert.not_after().to_string(),

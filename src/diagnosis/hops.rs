@@ -179,7 +179,7 @@ fn choose(
                 report.findings.push(f);
                 "not followed: it arrived before TLS".to_string()
             }
-            (Some(url), None) => match follow.judge(current, hop, tls, &r.step, url) {
+            (Some(url), None) => match follow.judge(current, hop, tls, r.step.as_str(), url) {
                 Ok(next) => {
                     chosen = Some((i, next));
                     continue;

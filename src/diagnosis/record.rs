@@ -7,10 +7,32 @@ use std::time::{Duration, Instant};
 use super::findings as code;
 use crate::client::connection::ReadError;
 use crate::client::session::{Exchange, ExchangeError, Received, Surprise};
+use crate::client::tls::Negotiated;
 use crate::client::{Direction, Transcript};
 use crate::proto::lines::{lines, text};
 use crate::proto::{RespCode, Response};
-use crate::report::{Finding, Severity, Step, StepStatus, WireLine};
+use crate::report::{
+    CertificateInfo, Finding, Severity, Step, StepName, StepStatus, TlsInfo, WireLine,
+};
+
+/// The report's TLS section from what the handshake negotiated and saw.
+pub fn tls(n: Negotiated) -> TlsInfo {
+    TlsInfo {
+        version: n.version,
+        cipher: n.cipher,
+        verified: n.verified,
+        verify_error: n.verify_error,
+        handshake_error: n.handshake_error,
+        certificate: n.certificate.map(|c| CertificateInfo {
+            subject: c.subject,
+            issuer: c.issuer,
+            not_after: c.not_after,
+            days_left: c.days_left,
+            not_after_unix: c.not_after_unix,
+            san: c.san,
+        }),
+    }
+}
 
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
@@ -18,7 +40,7 @@ pub fn ms(d: Duration) -> f64 {
 
 pub fn step(name: &str, status: StepStatus, ex: &Exchange) -> Step {
     Step {
-        name: name.to_string(),
+        name: StepName::from(name),
         status,
         elapsed_ms: ms(ex.elapsed),
         sent: lines(&ex.sent),
@@ -30,7 +52,7 @@ pub fn step(name: &str, status: StepStatus, ex: &Exchange) -> Step {
 
 pub fn simple_step(name: &str, status: StepStatus, since: Instant, note: Option<String>) -> Step {
     Step {
-        name: name.to_string(),
+        name: StepName::from(name),
         status,
         elapsed_ms: ms(since.elapsed()),
         sent: Vec::new(),

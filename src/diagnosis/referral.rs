@@ -6,7 +6,7 @@
 use super::findings as code;
 use crate::proto::imap_url::ImapUrl;
 use crate::proto::{Status, StatusKind};
-use crate::report::{Finding, Referral, Report, Severity};
+use crate::report::{Finding, Referral, Report, Severity, StepName};
 
 /// Records every URL of a REFERRAL code in `status`, with one finding for the code and
 /// one per malformed URL. Returns whether there was a referral.
@@ -41,8 +41,8 @@ fn referral(
     };
     Referral {
         hop,
-        step: step.to_string(),
-        response: status.kind.as_str().to_string(),
+        step: StepName::from(step),
+        response: status.kind,
         url: url.to_string(),
         user: ok.as_ref().and_then(|u| u.user.clone()),
         auth: ok.as_ref().and_then(|u| u.auth.clone()),
@@ -144,9 +144,9 @@ pub fn mark_followed(report: &mut Report, i: usize, hop: u32) {
 /// Whether `f` is the finding that `explain` raised for referral `r`: the same hop, the
 /// code its step gives, and the URL in the `[REFERRAL ...]` it quotes.
 fn raised(f: &Finding, r: &Referral) -> bool {
-    let code = match r.step.as_str() {
-        "greeting" => code::GREETING_REFERRAL,
-        s if is_login_step(s) => code::LOGIN_REFERRAL,
+    let code = match &r.step {
+        StepName::Greeting => code::GREETING_REFERRAL,
+        s if s.is_login() => code::LOGIN_REFERRAL,
         _ => code::MAILBOX_REFERRAL,
     };
     f.hop == r.hop
@@ -157,8 +157,22 @@ fn raised(f: &Finding, r: &Referral) -> bool {
         })
 }
 
+/// The URL of the first login referral answered with OK at `hop` (any hop for `None`):
+/// the user logged in to a server that is not their home (KB217388).
+pub fn login_ok_referral(report: &Report, hop: Option<u32>) -> Option<String> {
+    report
+        .referrals
+        .iter()
+        .filter(|r| hop.is_none_or(|h| r.hop == h))
+        .find(|r| r.response == StatusKind::Ok && is_login_step(r.step.as_str()))
+        .map(|r| r.url.clone())
+}
+
 /// A referral at these steps is a login referral (RFC 2221): the server sends the user
 /// elsewhere as a whole. At any other step it is a mailbox referral (RFC 2193).
 pub fn is_login_step(step: &str) -> bool {
-    matches!(step, "greeting" | "login" | "authenticate")
+    match StepName::from(step) {
+        StepName::Greeting => true,
+        s => s.is_login(),
+    }
 }

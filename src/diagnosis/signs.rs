@@ -55,7 +55,7 @@ fn referral_signs(report: &mut Report) {
         .collect();
     let mut found = Vec::new();
     for r in &report.referrals {
-        let login = super::referral::is_login_step(&r.step);
+        let login = super::referral::is_login_step(r.step.as_str());
         let cap = if login {
             "LOGIN-REFERRALS"
         } else {

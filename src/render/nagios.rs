@@ -125,8 +125,8 @@ fn perfdata(r: &Report, cert_warn_days: u32) -> Vec<String> {
     let mut seen: HashMap<String, u32> = HashMap::new();
     for s in &r.steps {
         let base = match s.hop {
-            0 => label(&s.name),
-            h => format!("hop{h}_{}", label(&s.name)),
+            0 => label(s.name.as_str()),
+            h => format!("hop{h}_{}", label(s.name.as_str())),
         };
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;

@@ -391,7 +391,7 @@ fn referrals(out: &mut String, r: &Report) {
     }
     section(out, "Referrals (RFC 2221, RFC 2193)");
     for f in &r.referrals {
-        let line = format!("{} {} {}", f.step, f.response, f.url);
+        let line = format!("{} {} {}", f.step, f.response.as_str(), f.url);
         let _ = writeln!(out, "  {}", escape_str(&line));
         match (&f.host, &f.error) {
             (Some(host), _) => {

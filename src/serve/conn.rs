@@ -10,7 +10,7 @@ use tokio::time::{timeout, timeout_at, Instant};
 use tokio_openssl::SslStream;
 
 use super::parse::{literal_announcement, Piece};
-use crate::client::stream::Stream;
+use crate::net::Stream;
 use crate::proto::lines::lines;
 use crate::proto::redact::Redactor;
 use crate::proto::sanitize::escape_str;

@@ -16,7 +16,7 @@ use super::profile::{by_name, EmuProfile};
 use super::session::{self, Ctx};
 use super::store::Store;
 use super::tls::ServerTls;
-use crate::client::stream::Stream;
+use crate::net::Stream;
 
 pub struct ServeConfig {
     pub profile: &'static EmuProfile,

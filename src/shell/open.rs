@@ -4,10 +4,10 @@
 use std::time::Instant;
 
 use crate::client::connection::Connection;
+use crate::client::tls::Negotiated;
 use crate::client::{open, Received, Session};
 use crate::proto::sanitize::escape_str;
 use crate::proto::{CommandBuilder, Data, RespCode, Response};
-use crate::report::TlsInfo;
 use crate::settings::{Security, Settings};
 
 pub struct Opened {
@@ -135,7 +135,7 @@ fn upgraded(handshake: open::Handshake, notes: &mut Vec<String>) -> Result<Sessi
     Ok(session)
 }
 
-pub fn tls_note(info: &TlsInfo) -> String {
+pub fn tls_note(info: &Negotiated) -> String {
     let proto = format!(
         "{} {}",
         info.version.as_deref().unwrap_or("TLS"),
@@ -157,7 +157,7 @@ pub fn tls_note(info: &TlsInfo) -> String {
     escape_str(&format!("TLS {}: {verified}{subject}", proto.trim()))
 }
 
-pub fn tls_failure(info: &TlsInfo) -> String {
+pub fn tls_failure(info: &Negotiated) -> String {
     let why = info
         .verify_error
         .as_deref()

@@ -10,7 +10,7 @@ use crate::diagnosis::{referral, verdicts};
 use crate::proto::response::parse;
 use crate::proto::{Data, RespCode, Response, Status, StatusKind};
 use crate::report::WireDir;
-use crate::report::{Finding, Report, Severity, StepStatus, WireLine};
+use crate::report::{Finding, Report, Severity, StepName, StepStatus, WireLine};
 
 /// A command waiting for its tagged completion.
 struct Open {
@@ -335,10 +335,10 @@ impl Replay {
     }
 
     fn judge(&mut self, name: &str, ex: &Exchange, status: &Status, referred: bool) {
-        match name {
-            "login" | "authenticate" => self.login(name, status, referred),
-            "select" | "examine" => self.select(ex, status, referred),
-            "namespace" => {
+        match StepName::from(name) {
+            s if s.is_login() => self.login(name, status, referred),
+            s if s.opens_mailbox() => self.select(ex, status, referred),
+            StepName::Namespace => {
                 self.report.namespace = namespace_report(ex);
                 let f = verdicts::namespace(self.report.namespace.as_ref(), Some(status));
                 self.report.findings.extend(f);
@@ -366,12 +366,7 @@ impl Replay {
             self.report.mailbox = Some(mailbox_report(&mailbox, ex));
             return;
         }
-        let ok_referral = self
-            .report
-            .referrals
-            .iter()
-            .find(|r| r.response == "OK" && !matches!(r.step.as_str(), "select" | "examine"))
-            .map(|r| r.url.clone());
+        let ok_referral = referral::login_ok_referral(&self.report, None);
         match ok_referral {
             Some(url) => self
                 .report

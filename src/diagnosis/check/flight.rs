@@ -19,7 +19,7 @@ use super::{code, id_command, Flow, Plan, Run, Stop};
 use crate::client::session::ExchangeError;
 use crate::client::{Exchange, Session};
 use crate::proto::{CommandBuilder, EncodedCommand};
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Severity, StepName};
 
 /// Silence after part of a flight was answered before the rest counts as lost. Loopback
 /// servers answer in milliseconds; a slow one only costs a command sent twice.
@@ -139,16 +139,16 @@ impl Run<'_, '_> {
 
     /// The verdict of one step, wherever it ran (in a flight or alone).
     fn judge_step(&mut self, name: &'static str, ex: &Exchange) -> Flow {
-        match name {
-            "capability" => self.judge_capability(ex),
-            "id" => self.judge_id(ex),
-            "login" | "authenticate" => return self.judge_login(name, ex),
-            "namespace" => self.judge_namespace_pipelined(ex),
-            "list" | "rlist" => self.judge_list(ex),
-            "select" => {
+        match StepName::from(name) {
+            StepName::Capability => self.judge_capability(ex),
+            StepName::Id => self.judge_id(ex),
+            s if s.is_login() => return self.judge_login(name, ex),
+            StepName::Namespace => self.judge_namespace_pipelined(ex),
+            StepName::List | StepName::Rlist => self.judge_list(ex),
+            StepName::Select => {
                 let _ = self.judge_select(ex);
             }
-            "logout" => {
+            StepName::Logout => {
                 self.judge_logout(ex);
                 return Err(Stop::LoggedOut);
             }
@@ -201,7 +201,7 @@ impl Run<'_, '_> {
             .steps
             .iter()
             .rev()
-            .find(|s| s.name == "rlist")
+            .find(|s| s.name == StepName::Rlist)
             .is_some_and(|s| s.status != crate::report::StepStatus::Ok);
         if refused {
             self.list_after_rlist(session).await?;

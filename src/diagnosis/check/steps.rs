@@ -192,11 +192,7 @@ impl Run<'_, '_> {
 
     /// The URL of a login referral answered with OK, if there was one.
     pub(super) fn login_ok_referral(&self) -> Option<String> {
-        self.report
-            .referrals
-            .iter()
-            .find(|r| r.hop == self.hop && r.response == "OK" && r.step != "select")
-            .map(|r| r.url.clone())
+        referral::login_ok_referral(self.report, Some(self.hop))
     }
 
     /// LOGOUT: RFC 3501 §6.1.3 expects an untagged BYE, then the tagged OK. A server that

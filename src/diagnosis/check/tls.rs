@@ -23,10 +23,8 @@ impl Run<'_, '_> {
         since: Instant,
         handshake: crate::client::open::Handshake,
     ) -> Result<Session, Transcript> {
-        let crate::client::open::Handshake {
-            session: result,
-            info,
-        } = handshake;
+        let result = handshake.session;
+        let info = record::tls(handshake.info);
         let ok = result.is_ok();
         let note = match (&info.version, &info.verify_error) {
             (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),

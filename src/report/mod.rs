@@ -6,8 +6,12 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use crate::client::tls::{CertificateInfo, TlsInfo};
-use crate::proto::NamespaceDescr;
+use crate::proto::{NamespaceDescr, StatusKind};
+
+mod step_name;
+mod tls;
+pub use step_name::StepName;
+pub use tls::{CertificateInfo, TlsInfo};
 
 pub const SCHEMA: &str = "imapdiag.report/1";
 
@@ -209,7 +213,7 @@ pub enum StepStatus {
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Step {
-    pub name: String,
+    pub name: StepName,
     pub status: StepStatus,
     pub elapsed_ms: f64,
     pub sent: Vec<String>,
@@ -293,9 +297,10 @@ pub struct MailboxReport {
 pub struct Referral {
     /// The hop whose server sent it.
     pub hop: u32,
-    pub step: String,
+    /// The step whose response carried it.
+    pub step: StepName,
     /// `OK`, `NO` or `BYE`.
-    pub response: String,
+    pub response: StatusKind,
     /// The URL as received (raw: renderers escape it).
     pub url: String,
     /// The percent-decoded user of the URL; absent means "the same user".

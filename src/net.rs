@@ -1,5 +1,5 @@
 //! A byte stream that is either plain TCP or TLS over it, so that STARTTLS can swap one
-//! for the other under the same connection.
+//! for the other under the same connection. The client core and the emulator both use it.
 
 use std::io;
 use std::pin::Pin;
