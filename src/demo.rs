@@ -13,9 +13,7 @@ use crate::report::Report;
 use crate::secret::Secret;
 use crate::serve::profile::{by_name, KB217388_URL};
 use crate::serve::{accounts, start, tls, Running, ServeConfig};
-use crate::settings::{
-    AuthMethod, ConnectTo, Expect, Limits, ReferralSettings, Security, Settings, TlsSettings,
-};
+use crate::settings::{ConnectTo, Security, Settings, TlsSettings};
 
 pub const KB_EX55: &str =
     r#"* NAMESPACE (("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))"#;
@@ -136,33 +134,16 @@ impl Demo {
     }
 
     fn settings(&self, port: u16, user: &str, password: &str) -> Settings {
+        let target = format!("127.0.0.1:{port}");
+        let security = Security::StartTls { required: true };
         Settings {
-            input: format!("127.0.0.1:{port}"),
-            host: "127.0.0.1".into(),
-            port,
-            security: Security::StartTls { required: true },
             user: Some(user.into()),
             password: Some(Secret::new(password)),
-            token: None,
-            auth: AuthMethod::Auto,
-            allow_plaintext_login: false,
             tls: TlsSettings {
-                insecure: false,
                 ca_file: Some(self.ca_file.clone()),
-                cert_warn_days: 14,
-                legacy: false,
-                connector: None,
+                ..TlsSettings::verified()
             },
-            timeout: Duration::from_secs(10),
-            deadline: Duration::from_secs(60),
-            mailbox: "INBOX".into(),
-            quit_after: None,
-            limits: Limits::default(),
-            referrals: ReferralSettings::default(),
-            connect_to: Vec::new(),
-            expect: Expect::default(),
-            send_id: true,
-            pipeline: true,
+            ..Settings::new(&target, "127.0.0.1", port, security)
         }
     }
 

@@ -12,8 +12,8 @@ use app::args::{expectation, password, settings, tls_connector};
 use app::cli::{Cli, Command};
 use app::commands::{analyze, check, diagnose_and_render, exporter, profiles, serve};
 use app::output::{set_color, write_out};
-use app::EXIT_UNKNOWN;
 use imapdiag::diagnosis::Plan;
+use imapdiag::report::Status;
 
 fn main() -> ExitCode {
     imapdiag::secret::protect_process();
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
-                ExitCode::from(EXIT_UNKNOWN)
+                Status::Unknown.into()
             } else {
                 ExitCode::SUCCESS
             };
@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("imapdiag: {e:#}");
-            ExitCode::from(EXIT_UNKNOWN)
+            Status::Unknown.into()
         }
     }
 }
@@ -60,8 +60,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 settings.password = Some(password(&args.conn, "")?);
             }
             set_color(args.color);
-            let code = imapdiag::shell::run(settings, args.ignore_no);
-            Ok(ExitCode::from(code as u8))
+            Ok(imapdiag::shell::run(settings, args.ignore_no).into())
         }
         Command::Profiles(args) => profiles(&args),
         Command::Serve(args) => serve(&args),
@@ -73,10 +72,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .block_on(imapdiag::demo::run())
                 .map_err(anyhow::Error::msg)?;
             write_out(&outcome.text)?;
-            Ok(if outcome.passed == outcome.total {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
+            Ok(match outcome.passed == outcome.total {
+                true => Status::Ok.into(),
+                false => Status::Critical.into(),
             })
         }
         Command::Schema => {

@@ -3,6 +3,9 @@
 
 /// Days before a certificate's expiry that make a WARNING (`--cert-warn-days`).
 pub const CERT_WARN_DAYS: u32 = 14;
+/// Seconds a step may take (`--timeout`), and the whole run (`--deadline`).
+pub const TIMEOUT_SECS: f64 = 10.0;
+pub const DEADLINE_SECS: f64 = 60.0;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -124,6 +127,19 @@ pub struct TlsSettings {
     pub connector: Option<crate::client::tls::Connector>,
 }
 
+impl TlsSettings {
+    /// Verified TLS 1.2 or later against the platform's roots: what nothing else said.
+    pub fn verified() -> Self {
+        TlsSettings {
+            insecure: false,
+            ca_file: None,
+            cert_warn_days: CERT_WARN_DAYS,
+            legacy: false,
+            connector: None,
+        }
+    }
+}
+
 /// Caps that keep a hostile server from exhausting memory or time (everything is
 /// bounded).
 #[derive(Debug, Clone, Copy)]
@@ -189,6 +205,33 @@ pub struct Expect {
 }
 
 impl Settings {
+    /// A run against `host:port` with every option at its default, as the command line
+    /// would make it before any flag or credential: callers set what differs.
+    pub fn new(input: &str, host: &str, port: u16, security: Security) -> Settings {
+        Settings {
+            input: input.to_string(),
+            host: host.to_string(),
+            port,
+            security,
+            user: None,
+            password: None,
+            token: None,
+            auth: AuthMethod::Auto,
+            allow_plaintext_login: false,
+            tls: TlsSettings::verified(),
+            timeout: Duration::from_secs_f64(TIMEOUT_SECS),
+            deadline: Duration::from_secs_f64(DEADLINE_SECS),
+            mailbox: "INBOX".into(),
+            quit_after: None,
+            limits: Limits::default(),
+            referrals: ReferralSettings::default(),
+            connect_to: Vec::new(),
+            expect: Expect::default(),
+            send_id: true,
+            pipeline: true,
+        }
+    }
+
     /// Every form of the credentials a session of this run may send.
     pub fn known_secrets(&self) -> crate::proto::known_secrets::KnownSecrets {
         let mut k = crate::proto::known_secrets::KnownSecrets::default();

@@ -196,7 +196,7 @@ pub struct NamespaceArgs {
 }
 
 /// `--cert-warn-days`'s default.
-pub use imapdiag::settings::CERT_WARN_DAYS;
+pub use imapdiag::settings::{CERT_WARN_DAYS, DEADLINE_SECS, TIMEOUT_SECS};
 
 #[derive(Debug, Args)]
 pub struct ConnectArgs {
@@ -233,10 +233,10 @@ pub struct ConnectArgs {
     #[arg(long, default_value_t = CERT_WARN_DAYS, value_name = "DAYS")]
     pub cert_warn_days: u32,
     /// Seconds allowed for the connection and for each step
-    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = TIMEOUT_SECS, value_name = "SECONDS")]
     pub timeout: f64,
     /// Seconds allowed for the whole run, referrals included
-    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    #[arg(long, default_value_t = DEADLINE_SECS, value_name = "SECONDS")]
     pub deadline: f64,
     /// Dial HOST2:PORT2 whenever HOST:PORT is to be reached (TLS still verifies HOST), as curl's option; repeatable
     #[arg(long, value_name = "HOST:PORT:HOST2:PORT2")]

@@ -265,7 +265,7 @@ fn fleet(all: Vec<Settings>, args: &CheckArgs) -> Result<ExitCode> {
         write_out(&imapdiag::render::summary_table(&rows))?;
     }
     write_out("")?;
-    Ok(ExitCode::from(worst.exit_code() as u8))
+    Ok(worst.into())
 }
 
 pub fn diagnose_and_render(

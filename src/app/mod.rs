@@ -6,6 +6,3 @@ pub mod cli;
 pub mod commands;
 pub mod output;
 pub mod runtime;
-
-/// UNKNOWN in the Nagios convention: imapdiag could not judge.
-pub const EXIT_UNKNOWN: u8 = 3;

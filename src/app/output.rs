@@ -29,7 +29,7 @@ pub fn emit(
         },
     );
     write_out(&text)?;
-    Ok(ExitCode::from(report.status.exit_code() as u8))
+    Ok(report.status.into())
 }
 
 /// Writes to standard output. A reader that went away (`| head -1`) ends the output

@@ -21,9 +21,7 @@ use serde::Deserialize;
 
 use crate::diagnosis::Plan;
 use crate::secret::Secret;
-use crate::settings::{
-    AuthMethod, Expect, Limits, ReferralSettings, Security, Settings, TlsSettings,
-};
+use crate::settings::{Expect, Security, Settings, TlsSettings};
 use crate::target::Target;
 
 #[derive(Debug, Deserialize)]
@@ -126,42 +124,27 @@ impl Module {
             Some(f) => Some(self.password(f)?),
             None => None,
         };
-        let step = Duration::from_secs_f64(self.timeout.unwrap_or(10.0)).min(deadline);
+        let step = Duration::from_secs_f64(self.timeout.unwrap_or(crate::settings::TIMEOUT_SECS))
+            .min(deadline);
+        let mailbox = self.mailbox.clone().or(t.mailbox);
         Ok(Settings {
-            input: target.to_string(),
-            host: t.host,
-            port,
-            security,
             user: self.user.clone().or(t.user),
             password,
-            token: None,
-            auth: AuthMethod::Auto,
             allow_plaintext_login: self.allow_plaintext_login,
             tls: TlsSettings {
-                insecure: false,
                 ca_file: self.ca_file.clone(),
-                cert_warn_days: crate::settings::CERT_WARN_DAYS,
                 legacy: self.tls_legacy,
-                connector: None,
+                ..TlsSettings::verified()
             },
             timeout: step,
             deadline,
-            mailbox: self
-                .mailbox
-                .clone()
-                .or(t.mailbox)
-                .unwrap_or_else(|| "INBOX".into()),
-            quit_after: None,
-            limits: Limits::default(),
-            referrals: ReferralSettings::default(),
-            connect_to: Vec::new(),
+            mailbox: mailbox.unwrap_or_else(|| "INBOX".into()),
             expect: Expect {
                 profile: self.expect_profile.clone(),
                 namespace: self.expect_namespace.clone(),
                 strict: false,
             },
-            send_id: true,
-            pipeline: true,
+            ..Settings::new(target, &t.host, port, security)
         })
     }
 }

@@ -25,6 +25,14 @@ pub enum Status {
     Unknown,
 }
 
+/// The one exit-status type: the process ends with its report's status, as a Nagios
+/// plugin does; a run that could not judge (a usage error, a failed start) is UNKNOWN.
+impl From<Status> for std::process::ExitCode {
+    fn from(s: Status) -> Self {
+        std::process::ExitCode::from(s.exit_code() as u8)
+    }
+}
+
 impl Status {
     /// The process exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     pub fn exit_code(self) -> i32 {

@@ -12,10 +12,11 @@ mod view;
 
 use std::io::IsTerminal;
 
+use crate::report::Status;
 use crate::settings::Settings;
 
 /// Runs the shell; returns the exit status.
-pub fn run(settings: Settings, ignore_no: bool) -> i32 {
+pub fn run(settings: Settings, ignore_no: bool) -> Status {
     if std::io::stdin().is_terminal() {
         repl::run(settings)
     } else {

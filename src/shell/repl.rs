@@ -16,6 +16,7 @@ use rustyline::{Completer, Context, Editor, ExternalPrinter, Helper, Hinter, Val
 use super::core::{Core, Shared, Sink};
 use super::dot::Flow;
 use super::input::{history_entry, masked, Input, COMMANDS, DOT_COMMANDS};
+use crate::report::Status;
 use crate::secret::Secret;
 use crate::settings::Settings;
 
@@ -128,7 +129,7 @@ pub fn history_path() -> Option<PathBuf> {
     Some(data.join("imapdiag").join("history"))
 }
 
-pub fn run(settings: Settings) -> i32 {
+pub fn run(settings: Settings) -> Status {
     // Forced: the highlighter is what masks passwords, so it runs even under NO_COLOR
     // (it adds no colour of its own).
     let config = rustyline::Config::builder()
@@ -138,7 +139,7 @@ pub fn run(settings: Settings) -> i32 {
         Ok(e) => e,
         Err(e) => {
             eprintln!("imapdiag: cannot start the line editor: {e}");
-            return 3;
+            return Status::Unknown;
         }
     };
     // A terminal rustyline cannot redraw (TERM=dumb, emacs): server lines are printed
@@ -164,7 +165,7 @@ pub fn run(settings: Settings) -> i32 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("imapdiag: {e}");
-            return 3;
+            return Status::Unknown;
         }
     };
     let secret_line = Arc::new(AtomicBool::new(false));
@@ -182,7 +183,7 @@ pub fn run(settings: Settings) -> i32 {
     core.learn_names = true;
     if let Err(e) = core.connect() {
         eprintln!("imapdiag: {e}");
-        return 2;
+        return Status::Critical;
     }
     core.say("* connected; .help lists the shell's own commands");
     core.auto_login();
@@ -207,7 +208,7 @@ pub fn run(settings: Settings) -> i32 {
                 // of its own, tagged and sent in order.
                 for line in lines_of(&block) {
                     if step(&mut core, line, &mut editor, history.as_ref()) == Flow::Quit {
-                        return 0;
+                        return Status::Ok;
                     }
                 }
             }
@@ -216,7 +217,7 @@ pub fn run(settings: Settings) -> i32 {
             Err(ReadlineError::Interrupted) => interrupt(&mut core),
             Err(_) => {
                 core.logout();
-                return 0;
+                return Status::Ok;
             }
         }
     }

@@ -7,9 +7,10 @@ use std::io::BufRead;
 use super::core::{Core, Sink};
 use super::dot::Flow;
 use super::input::Input;
+use crate::report::Status;
 use crate::settings::Settings;
 
-pub fn run(settings: Settings, ignore_no: bool) -> i32 {
+pub fn run(settings: Settings, ignore_no: bool) -> Status {
     // A closed stdout (`| head -2`) is not an error worth a panic: the run goes on quietly.
     let make_sink = || -> Sink {
         Box::new(|line: String| {
@@ -21,12 +22,12 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
         Ok(c) => c,
         Err(e) => {
             eprintln!("imapdiag: {e}");
-            return 3;
+            return Status::Unknown;
         }
     };
     if let Err(e) = core.connect() {
         core.say(&format!("* {e}"));
-        return 2;
+        return Status::Critical;
     }
     core.auto_login();
     let mut failed = false;
@@ -50,10 +51,9 @@ pub fn run(settings: Settings, ignore_no: bool) -> i32 {
         core.logout();
     }
     let refusals = core.shared.with(|s| s.refusals);
-    if failed || (refusals > 0 && !ignore_no) {
-        2
-    } else {
-        0
+    match failed || (refusals > 0 && !ignore_no) {
+        true => Status::Critical,
+        false => Status::Ok,
     }
 }
 
