@@ -374,16 +374,7 @@ fn a_scram_server_signature_that_does_not_verify_is_critical() {
         c.send(format!("{tag} OK logged in\r\n").as_bytes());
         while c.line().is_some() {}
     });
-    let out = imapdiag()
-        .args([
-            "check",
-            &s.target(),
-            "--user",
-            "alice",
-            "--security",
-            "plain",
-            "--allow-plaintext-login",
-        ])
+    let out = support::check_plain_cmd(&s.target())
         .args(["--format", "json", "--timeout", "2"])
         .env("IMAPDIAG_PASSWORD", "secret")
         .output()

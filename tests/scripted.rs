@@ -7,7 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::scripted::{serve, simple_session, Conn};
-use support::{check_plain, codes, imapdiag, json, stdout};
+use support::{check_plain, check_plain_cmd, codes, imapdiag, json, stdout};
 
 const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 NAMESPACE] scripted ready\r\n";
 
@@ -337,18 +337,8 @@ fn sync_literal_waits_for_the_continuation() {
         assert_eq!(rest, "pässword");
         c.send(b"a001 NO [AUTHENTICATIONFAILED] nope\r\n");
     });
-    let out = imapdiag()
-        .args([
-            "check",
-            &s.target(),
-            "--user",
-            "alice",
-            "--security",
-            "plain",
-            "--allow-plaintext-login",
-            "--format",
-            "json",
-        ])
+    let out = check_plain_cmd(&s.target())
+        .args(["--format", "json"])
         .env("IMAPDIAG_PASSWORD", "pässword")
         .output()
         .unwrap();
@@ -452,18 +442,9 @@ fn scripted_reports_are_snapshots() {
             ".target.port" => "[port]",
             ".hops[].port" => "[port]",
         });
-        let text_out = imapdiag()
-            .args([
-                "check",
-                &s.target(),
-                "--user",
-                "alice",
-                "--security",
-                "plain",
-            ])
-            .args(["--allow-plaintext-login", "--auth", "login", "--transcript"])
+        let text_out = check_plain_cmd(&s.target())
+            .args(["--auth", "login", "--transcript"])
             .env("IMAPDIAG_PASSWORD", "secret")
-            .env("NO_COLOR", "1")
             .output()
             .unwrap();
         insta::assert_snapshot!(

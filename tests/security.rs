@@ -163,23 +163,8 @@ fn an_echoed_password_is_redacted_in_every_output() {
     });
     for auth in ["login", "plain"] {
         for format in ["json", "text"] {
-            let out = imapdiag()
-                .args([
-                    "check",
-                    &s.target(),
-                    "--user",
-                    "alice",
-                    "--security",
-                    "plain",
-                ])
-                .args([
-                    "--allow-plaintext-login",
-                    "--auth",
-                    auth,
-                    "--transcript",
-                    "--format",
-                    format,
-                ])
+            let out = support::check_plain_cmd(&s.target())
+                .args(["--auth", auth, "--transcript", "--format", format])
                 .env("IMAPDIAG_PASSWORD", PASSWORD)
                 .output()
                 .unwrap();

@@ -36,17 +36,19 @@ pub fn free_port_pair() -> u16 {
     }
 }
 
+/// `check TARGET` as alice over plain TCP with the password allowed there: the command,
+/// for a caller that adds its own flags and password.
+pub fn check_plain_cmd(target: &str) -> assert_cmd::Command {
+    let mut cmd = imapdiag();
+    cmd.args(["check", target, "--user", "alice", "--security", "plain"])
+        .arg("--allow-plaintext-login");
+    cmd
+}
+
 /// `check TARGET` as alice/secret over plain TCP with LOGIN, JSON out, and `extra` flags.
 pub fn check_plain(target: &str, extra: &[&str]) -> Output {
-    imapdiag()
-        .args(["check", target, "--user", "alice", "--security", "plain"])
-        .args([
-            "--allow-plaintext-login",
-            "--auth",
-            "login",
-            "--format",
-            "json",
-        ])
+    check_plain_cmd(target)
+        .args(["--auth", "login", "--format", "json"])
         .args(extra)
         .env("IMAPDIAG_PASSWORD", "secret")
         .output()
