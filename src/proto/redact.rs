@@ -262,14 +262,15 @@ impl Redactor {
     fn learn(&mut self, written: &str) {
         let value = unquote(written);
         self.remember(None, &value);
-        let plain = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
-        let plain = plain.ok().map(|p| String::from_utf8_lossy(&p).into_owned());
-        if let Some(mut parts) = plain.as_deref().map(|p| p.split('\0')) {
-            if let (Some(_), Some(user), Some(password)) =
-                (parts.next(), parts.next(), parts.next())
-            {
-                self.remember(Some(user), password);
-            }
+        let decoded = base64::engine::general_purpose::STANDARD.decode(value.as_bytes());
+        let Some(decoded) = decoded.ok().and_then(|d| String::from_utf8(d).ok()) else {
+            return;
+        };
+        let mut parts = decoded.split('\0');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(_), Some(user), Some(password)) => self.remember(Some(user), password),
+            // A SASL response as the mechanism wrote it (SCRAM's client-final message).
+            _ => self.remember(None, &decoded),
         }
     }
 
@@ -428,6 +429,19 @@ mod tests {
         );
         // The PLAIN message's password is known now: an echo of it is scrubbed.
         assert_eq!(r.scrub(b"* NO hunter2").unwrap(), b"* NO <redacted>");
+    }
+
+    #[test]
+    fn a_sasl_response_is_scrubbed_decoded_too() {
+        use base64::Engine;
+        let proof = "c=biws,r=nonce,p=cHJvb2Y=";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(proof);
+        let mut r = Redactor::default();
+        session(&mut r, &["C: a1 AUTHENTICATE SCRAM-SHA-256", "S: + abc"]);
+        assert_eq!(r.client_line(&b64).text, REDACTED);
+        let echo = format!("a1 NO {proof} and {b64}");
+        let clean = r.server(echo.as_bytes()).unwrap();
+        assert_eq!(clean, b"a1 NO <redacted> and <redacted>");
     }
 
     #[test]
