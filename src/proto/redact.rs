@@ -75,6 +75,11 @@ pub fn redact_command(line: &str) -> Redacted<'_> {
     }
 }
 
+/// Whether a command line gives a secret away or keeps the following lines secret.
+fn carries_secret(r: &Redacted) -> bool {
+    r.secret_at.is_some() || r.opens.is_some()
+}
+
 /// Whether the second word of a line is an IMAP command's name (RFC 3501 §6).
 fn is_command(line: &str) -> bool {
     let verb = next_word(next_word(line).1).0.to_ascii_uppercase();
@@ -178,7 +183,9 @@ impl Redactor {
         if self.open.is_some() {
             return self.sasl_data(line);
         }
-        if continued && self.plain_command {
+        // Data for a command that carries no secret, unless the line is itself one
+        // that does: a paste's client and server lines are told apart by guessing.
+        if continued && self.plain_command && !carries_secret(&redact_command(line)) {
             return Shown {
                 text: line.to_string(),
                 data: true,
@@ -190,7 +197,7 @@ impl Redactor {
         }
         let r = redact_command(line);
         self.open = r.opens.map(str::to_string);
-        self.plain_command = r.opens.is_none() && is_command(line);
+        self.plain_command = !carries_secret(&r) && is_command(line);
         if let Some(secret) = r.secret {
             self.learn(secret);
         }
@@ -429,6 +436,34 @@ mod tests {
         );
         // The PLAIN message's password is known now: an echo of it is scrubbed.
         assert_eq!(r.scrub(b"* NO hunter2").unwrap(), b"* NO <redacted>");
+    }
+
+    #[test]
+    fn a_login_after_a_continuation_is_still_a_login() {
+        // Found by the fuzzer: a telnet paste where a LOGIN is followed by lines taken
+        // for continuations, then by another LOGIN.
+        let mut r = Redactor::default();
+        let shown = session(
+            &mut r,
+            &[
+                "C: a1 LOGIN user first",
+                "S: + what",
+                "C: a1 LOGIN user Sekr1tPw",
+                "C: a2 APPEND INBOX {5}",
+                "S: + go",
+                "C: a3 LOGIN user again",
+            ],
+        );
+        // A line after a `+` that is not plainly data is hidden whole.
+        assert_eq!(
+            shown,
+            [
+                "a1 LOGIN user <redacted>",
+                "<redacted>",
+                "a2 APPEND INBOX {5}",
+                "<redacted>"
+            ]
+        );
     }
 
     #[test]
