@@ -9,7 +9,7 @@ use colored::{ColoredString, Colorize};
 
 use crate::proto::sanitize::escape_str;
 use crate::proto::NamespaceDescr;
-use crate::report::{Finding, Fingerprint, Report, Severity, Status, Step, StepStatus};
+use crate::report::{Finding, Fingerprint, Report, Severity, Status, Step, StepName, StepStatus};
 
 #[derive(Debug, Clone, Default)]
 pub struct TextOptions {
@@ -239,7 +239,7 @@ fn step_mark(s: StepStatus) -> ColoredString {
 fn steps(out: &mut String, r: &Report) {
     section(out, "Steps");
     for s in &r.steps {
-        if r.hops.len() > 1 && (s.name == "connect") {
+        if r.hops.len() > 1 && s.name == StepName::Connect {
             hop_header(out, r, s.hop);
         }
         step_line(out, s);

@@ -164,11 +164,11 @@ impl Run<'_, '_> {
         lost: &[(&'static str, String)],
     ) -> Flow {
         for (name, _) in lost {
-            let cmd = match *name {
-                "select" => self.select_command(&session.next_tag()),
-                "list" | "rlist" => self.list_command(&session.next_tag()).1,
-                "id" => id_command(&session.next_tag()),
-                other => simple(session, &other.to_ascii_uppercase()),
+            let cmd = match StepName::from(*name) {
+                StepName::Select => self.select_command(&session.next_tag()),
+                StepName::List | StepName::Rlist => self.list_command(&session.next_tag()).1,
+                StepName::Id => id_command(&session.next_tag()),
+                other => simple(session, &other.as_str().to_ascii_uppercase()),
             };
             let ex = self.exchange(session, name, cmd).await?;
             self.judge_step(name, &ex)?;

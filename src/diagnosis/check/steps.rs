@@ -104,7 +104,9 @@ impl Run<'_, '_> {
         let (name, cmd) = self.list_command(&tag);
         let ex = self.exchange(session, name, cmd).await?;
         self.judge_list(&ex);
-        if name == "rlist" && ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok) {
+        if crate::report::StepName::Rlist == name
+            && ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok)
+        {
             self.list_after_rlist(session).await?;
         }
         Ok(())
