@@ -56,13 +56,6 @@ impl KnownSecrets {
         }
     }
 
-    /// Every form of `other` too.
-    pub fn extend(&mut self, other: &KnownSecrets) {
-        for form in &other.forms {
-            self.push(form.clone());
-        }
-    }
-
     fn push(&mut self, form: Vec<u8>) {
         if !self.forms.contains(&form) {
             self.forms.push(form);

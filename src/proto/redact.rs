@@ -13,7 +13,7 @@ use crate::proto::command::{quoted, COMMAND_NAMES};
 use crate::proto::known_secrets::KnownSecrets;
 use crate::secret::REDACTED;
 
-/// What a client line of a stranger's transcript gives away, and how it is shown.
+/// What a client command line gives away, and how it is shown.
 pub struct Redacted<'a> {
     /// `tag LOGIN user <redacted>`, `tag AUTHENTICATE MECH <redacted>`; other lines as
     /// they are.
@@ -171,12 +171,6 @@ impl Redactor {
         }
     }
 
-    /// Adds secrets the caller learnt (a token refreshed, a SASL message computed).
-    pub fn know(&mut self, more: &KnownSecrets) {
-        self.given.extend(more);
-        self.rebuild();
-    }
-
     /// A client line without its ending, as it may be shown.
     pub fn client_line(&mut self, line: &str) -> Shown {
         let continued = std::mem::take(&mut self.continued);
@@ -192,7 +186,8 @@ impl Redactor {
             };
         }
         if continued {
-            // A continuation for a command this session never showed: it may be anything.
+            // A continuation of a command this session did not show, or of one that
+            // carries a secret: the line may be anything.
             return self.secret_data(line);
         }
         let r = redact_command(line);
