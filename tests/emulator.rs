@@ -311,3 +311,40 @@ fn the_trace_shows_every_line_but_no_secret() {
         assert!(!log.contains(secret), "{secret:?} in:\n{log}");
     }
 }
+
+/// What `serve --trace` logged of a whole check is itself something `analyze` reads (as
+/// C:/S: lines): the same product, the same steps, and still no password.
+#[test]
+fn analyze_reads_the_trace_of_a_check() {
+    let s = serve("exchange2000", &["--trace"]);
+    let live = support::check_plain(&format!("127.0.0.1:{}", s.port), &[]);
+    let live = json(&live);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !s.log().contains(" closed") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.log");
+    std::fs::write(&trace, s.log()).unwrap();
+    let out = imapdiag()
+        .args(["analyze", trace.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let r = json(&out);
+    assert_eq!(r["input"]["format"], "C:/S:");
+    assert_eq!(
+        r["server"]["fingerprint"]["profile"],
+        live["server"]["fingerprint"]["profile"]
+    );
+    let steps = |r: &serde_json::Value| -> Vec<String> {
+        r["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["name"] != "connect")
+            .map(|s| format!("{} {}", s["name"].as_str().unwrap(), s["status"]))
+            .collect()
+    };
+    assert_eq!(steps(&r), steps(&live), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("secret") && !s.log().contains("secret"));
+}

@@ -1,5 +1,5 @@
 //! `C: ` / `S: ` lines: Horde and Nextcloud Mail (with `>> ` comment lines), imapdiag's own
-//! transcript (with time offsets), MailKit's `ProtocolLogger` (a `Connected to imaps://`
+//! transcript (with time offsets) and `serve --trace` log, MailKit's `ProtocolLogger` (a `Connected to imaps://`
 //! header, and `Imap.S:` after a time stamp in some builds) and rust-imap's
 //! `server: ` / `client: ` debug lines.
 
@@ -9,12 +9,22 @@ use super::Item;
 /// space or the end of the line, so OpenSSL 3's ` 0 s:CN = host` chain lines are not
 /// server lines.
 pub fn line(l: &str) -> Option<Vec<Item>> {
-    let t = l.trim_start();
+    let t = after_trace_prefix(l.trim_start());
     let t = match t.split_once(' ') {
         Some((time, rest)) if time.parse::<f64>().is_ok() => rest.trim_start(),
         _ => t,
     };
     marked(t, "C:", "S:")
+}
+
+/// `serve[exchange55] 127.0.0.1:51234 C: a1 NOOP` (imapdiag's `serve --trace`): the
+/// emulator's profile and the client's address come before the marker. The trace's other
+/// lines (`connected`, `closed`) are then not IMAP and are skipped.
+fn after_trace_prefix(t: &str) -> &str {
+    match t.strip_prefix("serve[").and_then(|r| r.split_once("] ")) {
+        Some((_, rest)) => rest.split_once(' ').map_or(rest, |(_, marked)| marked),
+        None => t,
+    }
 }
 
 /// MailKit: `C: ...`, or `2022-12-27 07:41:00:353 Imap.C: ...`.
@@ -68,6 +78,11 @@ mod tests {
             Some(vec![Item::Server("* OK".into())])
         );
         assert_eq!(line(">> Command 1 took 0.0204 seconds."), None);
+        assert_eq!(
+            line("serve[exchange2000] 127.0.0.1:54532 C: a1 LOGIN alice <redacted>"),
+            Some(vec![Item::Client("a1 LOGIN alice <redacted>".into())])
+        );
+        assert_eq!(line("serve[exchange2000] 127.0.0.1:54532 connected"), None);
         assert_eq!(line(" 0 s:CN = localhost"), None);
         assert_eq!(
             mailkit_line("2022-12-27 07:41:00:353 Imap.S: * OK ready"),
