@@ -130,6 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'imapdiag' -ScriptBlock {
         }
         'imapdiag;analyze' {
             [CompletionResult]::new('--format-in', '--format-in', [CompletionResultType]::ParameterName, 'Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap, imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog, json, telnet, s_client or auto')
+            [CompletionResult]::new('--connection', '--connection', [CompletionResultType]::ParameterName, 'In a log of several interleaved connections (Thunderbird, K-9 Mail, imapflow), read this one (the report lists them) instead of the busiest')
             [CompletionResult]::new('--expect-profile', '--expect-profile', [CompletionResultType]::ParameterName, 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING')
             [CompletionResult]::new('--expect-namespace', '--expect-namespace', [CompletionResultType]::ParameterName, 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))''')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')

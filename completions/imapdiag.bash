@@ -103,7 +103,7 @@ _imapdiag() {
             return 0
             ;;
         imapdiag__subcmd__analyze)
-            opts="-h --format-in --expect-profile --expect-namespace --strict --format --color --transcript --help"
+            opts="-h --format-in --connection --expect-profile --expect-namespace --strict --format --color --transcript --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -111,6 +111,10 @@ _imapdiag() {
             case "${prev}" in
                 --format-in)
                     COMPREPLY=($(compgen -W "cs mailkit rust-imap curl node-imap imapflow imaplib imapclient aioimaplib thunderbird k9 json telnet s_client rawlog auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --connection)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --expect-profile)

@@ -123,6 +123,7 @@ set edit:completion:arg-completer[imapdiag] = {|@words|
         }
         &'imapdiag;analyze'= {
             cand --format-in 'Read FILE as this format instead of guessing: cs, mailkit, curl, node-imap, imapflow, imaplib (imapclient), aioimaplib, thunderbird, k9, rust-imap, rawlog, json, telnet, s_client or auto'
+            cand --connection 'In a log of several interleaved connections (Thunderbird, K-9 Mail, imapflow), read this one (the report lists them) instead of the busiest'
             cand --expect-profile 'The namespaces must be those of this profile (`imapdiag profiles`); a difference is a WARNING'
             cand --expect-namespace 'The namespaces must be these, e.g. ''(("" "/")) (("Other users/" "/")) (("Public Folders/" "/"))'''
             cand --format 'format'

@@ -424,3 +424,44 @@ fn a_real_dovecot_rawlog_analyses_as_the_live_check_did() {
     );
     assert!(!stdout(&out).contains("secret"));
 }
+
+/// K-9 Mail logs two connections interleaved (k9-4426: `conn4673923` sends COMPRESS while
+/// `conn35196978` answers the login): one is read, the busiest unless `--connection` names
+/// another, and the other's lines are skipped, not mixed into its session.
+#[test]
+fn a_log_of_interleaved_connections_is_read_one_connection_at_a_time() {
+    let file = logs_dir().join("k9-4426-gmail.txt");
+    let r = json(&analyze(&file, &["--format", "json"]));
+    assert_eq!(r["input"]["connection"], "conn35196978");
+    assert_eq!(
+        r["input"]["connections"],
+        serde_json::json!(["conn4673923", "conn35196978"])
+    );
+    let sent: Vec<&str> = r["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["dir"] == "C")
+        .map(|w| w["line"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, ["3 COMPRESS DEFLATE"], "conn35196978's own COMPRESS");
+    let other = json(&analyze(
+        &file,
+        &["--connection", "conn4673923", "--format", "json"],
+    ));
+    assert_eq!(other["input"]["connection"], "conn4673923");
+    assert_eq!(other["server"]["greeting"], serde_json::Value::Null);
+    assert!(
+        other["transcript"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["dir"] == "C"),
+        "conn4673923 shows no server line: {other}"
+    );
+    let text = stdout(&analyze(&file, &[]));
+    assert!(
+        text.contains("(K-9 Mail transcript, connection conn35196978 of 2)"),
+        "{text}"
+    );
+}

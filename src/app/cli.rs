@@ -153,6 +153,10 @@ pub struct AnalyzeArgs {
     /// json, telnet, s_client or auto
     #[arg(long, value_name = "NAME", default_value = "auto", value_parser = clap::builder::PossibleValuesParser::new(imapdiag::diagnosis::analyze::formats::NAMES))]
     pub format_in: String,
+    /// In a log of several interleaved connections (Thunderbird, K-9 Mail, imapflow),
+    /// read this one (the report lists them) instead of the busiest
+    #[arg(long, value_name = "ID")]
+    pub connection: Option<String>,
     #[command(flatten)]
     pub expect: ExpectArgs,
     #[command(flatten)]

@@ -110,7 +110,8 @@ pub fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
         text = rawlog::merge(&args.file, &text, &other);
         how = Reading::Rawlog;
     }
-    let report = analyze::analyze(&text, &name, how, &expect);
+    let connection = args.connection.as_deref();
+    let report = analyze::analyze_connection(&text, &name, how, connection, &expect);
     emit(&report, &args.output, super::cli::CERT_WARN_DAYS)
 }
 

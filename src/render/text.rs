@@ -69,9 +69,10 @@ fn header(out: &mut String, r: &Report) {
     if r.command == "analyze" {
         let _ = writeln!(
             out,
-            "imapdiag analyze {} ({}): {}",
+            "imapdiag analyze {} ({}{}): {}",
             escape_str(&t.input),
             t.security,
+            connection(r),
             status_word(r.status)
         );
         return;
@@ -86,6 +87,21 @@ fn header(out: &mut String, r: &Report) {
         user,
         status_word(r.status)
     );
+}
+
+/// `, connection conn35196978 of 2` when `analyze` read one of several.
+fn connection(r: &Report) -> String {
+    let Some(input) = &r.input else {
+        return String::new();
+    };
+    match &input.connection {
+        Some(c) => format!(
+            ", connection {} of {}",
+            escape_str(c),
+            input.connections.len()
+        ),
+        None => String::new(),
+    }
 }
 
 fn server(out: &mut String, r: &Report) {

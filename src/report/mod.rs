@@ -106,8 +106,15 @@ pub struct InputInfo {
     pub format: String,
     /// Lines read as IMAP.
     pub lines: usize,
-    /// Lines skipped: the log's own, and other programs' mixed in.
+    /// Lines skipped: the log's own, other programs' mixed in, and other connections'.
     pub skipped: usize,
+    /// The connection read, when the log interleaves several (Thunderbird, K-9 Mail,
+    /// imapflow): the busiest, or the one `--connection` named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
+    /// Every connection the log names, in the order first seen, when it names several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<String>,
 }
 
 /// One connection of the run (every hop is reported).

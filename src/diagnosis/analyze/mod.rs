@@ -18,8 +18,19 @@ use crate::settings::Expect;
 /// replayed as it is read, so time and memory stay in proportion to the input, and the
 /// report is capped as a live one is.
 pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report {
+    analyze_connection(text, input, how, None, expect)
+}
+
+/// [`analyze`] of one connection of a log that interleaves several (`--connection`).
+pub fn analyze_connection(
+    text: &str,
+    input: &str,
+    how: Reading,
+    connection: Option<&str>,
+    expect: &Expect,
+) -> Report {
     let mut replay = replay::Replay::new(Report::empty("analyze", target(input, "")));
-    let summary = each_line(text, how, &mut |l| replay.line(&l));
+    let summary = each_line(text, how, connection, &mut |l| replay.line(&l));
     replay.finish();
     let completed = std::mem::take(&mut replay.completed);
     let mut report = replay.report;
@@ -32,6 +43,8 @@ pub fn analyze(text: &str, input: &str, how: Reading, expect: &Expect) -> Report
         format: summary.format.clone(),
         lines: summary.lines,
         skipped: summary.skipped,
+        connection: summary.connection.clone(),
+        connections: summary.connections.clone(),
     });
     for r in &mut report.referrals {
         r.outcome =

@@ -60,6 +60,10 @@ pub struct Summary {
     pub skipped: usize,
     /// What the log said about TLS (curl's `* ` lines).
     pub tls: Vec<TlsFact>,
+    /// The connection read, when the log interleaves several (or one was asked for).
+    pub connection: Option<String>,
+    /// Every connection the log names, in the order first seen, when one was chosen.
+    pub connections: Vec<String>,
 }
 
 /// How to read: guess, or a name `--format-in` gave (`formats::NAMES`).
@@ -104,7 +108,7 @@ const MAX_TAGS: usize = 10_000;
 
 pub fn read(text: &str) -> Session {
     let mut lines = Vec::new();
-    let summary = each_line(text, Reading::Guess, &mut |l| lines.push(l));
+    let summary = each_line(text, Reading::Guess, None, &mut |l| lines.push(l));
     Session {
         format: summary.format,
         lines,
@@ -112,8 +116,14 @@ pub fn read(text: &str) -> Session {
     }
 }
 
-/// Reads `text` and gives each line to `f` as soon as it is complete.
-pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
+/// Reads `text` and gives each line to `f` as soon as it is complete. In a log that
+/// interleaves connections, only one is read: `connection`, or the busiest.
+pub fn each_line(
+    text: &str,
+    how: Reading,
+    connection: Option<&str>,
+    f: &mut dyn FnMut(Line),
+) -> Summary {
     let text = &text[..floor_char_boundary(text, MAX_INPUT)];
     let mut sink = Sink::new(f);
     let how = match how {
@@ -124,14 +134,16 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         chosen => chosen,
     };
     let mut tls = Vec::new();
+    let mut chosen = Chosen::default();
     let format = match how {
         Reading::Json if from_json(text, &mut sink) => "json",
         Reading::Lines(format) => {
-            tls = log_lines(text, format, &mut sink);
+            chosen = choose(text, format, connection);
+            tls = log_lines(text, format, &chosen, &mut sink);
             format.name()
         }
         Reading::Rawlog => {
-            log_lines(text, Format::Cs, &mut sink);
+            log_lines(text, Format::Cs, &chosen, &mut sink);
             "Dovecot rawlog"
         }
         _ => {
@@ -149,13 +161,54 @@ pub fn each_line(text: &str, how: Reading, f: &mut dyn FnMut(Line)) -> Summary {
         server_lines: sink.server,
         skipped: sink.skipped,
         tls,
+        connection: chosen.judged,
+        connections: chosen.all,
     }
 }
 
-/// A client log, line by line: its IMAP lines go on, the rest is counted.
-fn log_lines(text: &str, format: Format, sink: &mut Sink) -> Vec<TlsFact> {
+/// Connections told apart in one log; more are read as the last.
+const MAX_CONNECTIONS: usize = 64;
+
+/// Which of a log's connections is read.
+#[derive(Debug, Default)]
+struct Chosen {
+    /// `None`: every line is read (one connection, or a format that names none).
+    judged: Option<String>,
+    all: Vec<String>,
+}
+
+/// Thunderbird, K-9 Mail and imapflow use several connections at once and log them
+/// interleaved; one session's replay cannot judge their lines together. The one asked
+/// for is read, else the one with the most lines (the first of equals).
+fn choose(text: &str, format: Format, wanted: Option<&str>) -> Chosen {
+    let mut seen: Vec<(&str, usize)> = Vec::new();
+    for id in text.lines().filter_map(|l| format.connection(l)) {
+        match seen.iter().position(|(s, _)| *s == id) {
+            Some(i) => seen[i].1 += 1,
+            None if seen.len() < MAX_CONNECTIONS => seen.push((id, 1)),
+            None => {}
+        }
+    }
+    if seen.len() < 2 && wanted.is_none() {
+        return Chosen::default();
+    }
+    let busiest = seen.iter().rev().max_by_key(|(_, n)| *n).map(|(id, _)| *id);
+    Chosen {
+        judged: wanted.or(busiest).map(str::to_string),
+        all: seen.iter().map(|(id, _)| id.to_string()).collect(),
+    }
+}
+
+/// A client log, line by line: its IMAP lines go on (those of the chosen connection), the
+/// rest is counted.
+fn log_lines(text: &str, format: Format, chosen: &Chosen, sink: &mut Sink) -> Vec<TlsFact> {
     let mut tls = Vec::new();
     for l in text.lines() {
+        let other = |judged: &String| format.connection(l).is_some_and(|id| id != judged);
+        if chosen.judged.as_ref().is_some_and(other) {
+            sink.skipped += 1;
+            continue;
+        }
         let items = format.line(l.trim_end_matches('\r')).unwrap_or_default();
         if items.is_empty() {
             sink.skipped += 1;

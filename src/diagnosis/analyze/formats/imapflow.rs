@@ -12,6 +12,12 @@ use crate::proto::command::COMMAND_NAMES;
 /// Longest JSON record parsed: a log line, not a document.
 const MAX_RECORD: usize = 1 << 20;
 
+/// The connection a record belongs to: its `cid`.
+pub fn connection(l: &str) -> Option<&str> {
+    let (_, rest) = l.split_once("\"cid\":\"")?;
+    rest.split('"').next().filter(|id| !id.is_empty())
+}
+
 pub fn line(l: &str) -> Option<Vec<Item>> {
     let t = l.trim();
     if !(t.starts_with('{') && t.ends_with('}')) || t.len() > MAX_RECORD {

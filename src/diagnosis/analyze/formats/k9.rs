@@ -9,6 +9,14 @@
 
 use super::Item;
 
+/// The connection a line belongs to: `conn35196978` before `>>>` or `<<<`.
+pub fn connection(l: &str) -> Option<&str> {
+    let at = l.find(">>>").or_else(|| l.find("<<<"))?;
+    let start = l[..at].rfind("conn")?;
+    let id = &l[start..at];
+    id[4..].bytes().all(|b| b.is_ascii_digit()).then_some(id)
+}
+
 pub fn line(l: &str) -> Option<Vec<Item>> {
     if let Some((_, c)) = l.split_once(">>> ").filter(|(b, _)| b.contains("conn")) {
         return Some(vec![Item::Client(c.trim_end().to_string())]);
@@ -107,6 +115,8 @@ mod tests {
             line(c),
             Some(vec![Item::Client("3 COMPRESS DEFLATE".into())])
         );
+        assert_eq!(connection(c), Some("conn4673923"));
+        assert_eq!(connection("D ImapConnection: Saving [NAMESPACE]"), None);
         let s = "01-07 19:08:58.823 26970 26990 V ImapResponseParser: conn35196978<<<#2# [OK, spamaccount@gmail.com authenticated (Success)]";
         assert_eq!(
             line(s),

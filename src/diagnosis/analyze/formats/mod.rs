@@ -107,6 +107,17 @@ impl Format {
         }
     }
 
+    /// The connection a line names, for the logs that interleave several (Thunderbird's
+    /// pointer, K-9's `conn` number, imapflow's `cid`).
+    pub fn connection(self, l: &str) -> Option<&str> {
+        match self {
+            Format::Thunderbird => thunderbird::connection(l),
+            Format::K9 => k9::connection(l),
+            Format::Imapflow => imapflow::connection(l),
+            _ => None,
+        }
+    }
+
     /// A line only this format writes, which makes the guess certain.
     fn signature(self, l: &str) -> bool {
         match self {

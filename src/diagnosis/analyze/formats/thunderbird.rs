@@ -7,6 +7,13 @@ use crate::secret::REDACTED;
 
 const SUPPRESSED: &str = "Logging suppressed for this command";
 
+/// The connection a line belongs to: `7f4ebca40600` in `I/IMAP 7f4ebca40600:host:...`.
+pub fn connection(l: &str) -> Option<&str> {
+    let (_, rest) = l.split_once("I/IMAP ")?;
+    let id = rest.split(':').next()?;
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
+}
+
 pub fn line(l: &str) -> Option<Vec<Item>> {
     if let Some((_, s)) = l.split_once(":CreateNewLineFromSocket: ") {
         return Some(vec![Item::Server(
@@ -42,5 +49,7 @@ mod tests {
             line("... I/IMAP 7f:host:S-INBOX:ProcessCurrentURL: entering"),
             None
         );
+        assert_eq!(connection(s), Some("7f4ebca40600"));
+        assert_eq!(connection("D/IMAP SetConnectionStatus(0x0)"), None);
     }
 }
