@@ -89,7 +89,7 @@ impl AuthMethod {
 
 /// The steps of the scripted check, in order; `--quit-after` names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum StepName {
+pub enum QuitPoint {
     Connect,
     Greeting,
     Capability,
@@ -100,17 +100,17 @@ pub enum StepName {
     Logout,
 }
 
-impl StepName {
+impl QuitPoint {
     pub fn as_str(self) -> &'static str {
         match self {
-            StepName::Connect => "connect",
-            StepName::Greeting => "greeting",
-            StepName::Capability => "capability",
-            StepName::Starttls => "starttls",
-            StepName::Login => "login",
-            StepName::Namespace => "namespace",
-            StepName::Select => "select",
-            StepName::Logout => "logout",
+            QuitPoint::Connect => "connect",
+            QuitPoint::Greeting => "greeting",
+            QuitPoint::Capability => "capability",
+            QuitPoint::Starttls => "starttls",
+            QuitPoint::Login => "login",
+            QuitPoint::Namespace => "namespace",
+            QuitPoint::Select => "select",
+            QuitPoint::Logout => "logout",
         }
     }
 }
@@ -179,7 +179,7 @@ pub struct Settings {
     /// The whole run, every hop included (`--deadline`).
     pub deadline: Duration,
     pub mailbox: String,
-    pub quit_after: Option<StepName>,
+    pub quit_after: Option<QuitPoint>,
     pub limits: Limits,
     pub referrals: ReferralSettings,
     /// `--connect-to`: dial another address for a host and port (the name is still the

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use super::cli::{AuthArg, CheckArgs, ConnectArgs, ExpectArgs, QuitAfter, SecurityArg};
 use imapdiag::secret::Secret;
 use imapdiag::settings::{
-    AuthMethod, Expect, Limits, ReferralSettings, Security, Settings, StepName, TlsSettings,
+    AuthMethod, Expect, Limits, QuitPoint, ReferralSettings, Security, Settings, TlsSettings,
 };
 use imapdiag::target::{parse_connect_to, Target};
 
@@ -238,14 +238,14 @@ fn secret_file(file: &std::path::Path, flag: &str) -> Result<Secret> {
     Ok(Secret::new(text))
 }
 
-fn step_name(q: QuitAfter) -> StepName {
+fn step_name(q: QuitAfter) -> QuitPoint {
     match q {
-        QuitAfter::Connect => StepName::Connect,
-        QuitAfter::Greeting => StepName::Greeting,
-        QuitAfter::Capability => StepName::Capability,
-        QuitAfter::Starttls => StepName::Starttls,
-        QuitAfter::Login => StepName::Login,
-        QuitAfter::Namespace => StepName::Namespace,
-        QuitAfter::Select => StepName::Select,
+        QuitAfter::Connect => QuitPoint::Connect,
+        QuitAfter::Greeting => QuitPoint::Greeting,
+        QuitAfter::Capability => QuitPoint::Capability,
+        QuitAfter::Starttls => QuitPoint::Starttls,
+        QuitAfter::Login => QuitPoint::Login,
+        QuitAfter::Namespace => QuitPoint::Namespace,
+        QuitAfter::Select => QuitPoint::Select,
     }
 }

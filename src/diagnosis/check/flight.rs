@@ -25,7 +25,7 @@ use crate::report::{Finding, Severity, StepName};
 /// servers answer in milliseconds; a slow one only costs a command sent twice.
 const GRACE: Duration = Duration::from_secs(2);
 
-type Planned = Vec<(&'static str, EncodedCommand)>;
+type Planned = Vec<(StepName, EncodedCommand)>;
 
 impl Run<'_, '_> {
     /// `--no-pipeline`, `--quit-after` and `--follow-referrals` want one step at a time,
@@ -45,10 +45,10 @@ impl Run<'_, '_> {
     async fn login_flight(&mut self, session: &mut Session) -> Flow {
         let mut plan: Planned = Vec::new();
         if self.stale_caps {
-            plan.push(("capability", simple(session, "CAPABILITY")));
+            plan.push((StepName::Capability, simple(session, "CAPABILITY")));
         }
         if self.s.send_id && self.has_cap("ID") {
-            plan.push(("id", id_command(&session.next_tag())));
+            plan.push((StepName::Id, id_command(&session.next_tag())));
         }
         if self.logged_in {
             return self.fly(session, plan, None).await;
@@ -60,8 +60,8 @@ impl Run<'_, '_> {
             }
             Login::Command(name, cmd) => {
                 self.fly(session, plan, None).await?;
-                let ex = self.exchange(session, name, cmd).await?;
-                self.judge_login(name, &ex)
+                let ex = self.exchange(session, &name, cmd).await?;
+                self.judge_login(&name, &ex)
             }
             // A SASL exchange needs the server's challenges: it goes alone.
             Login::Sasl(sasl) => {
@@ -76,19 +76,19 @@ impl Run<'_, '_> {
     async fn after_login_flight(&mut self, session: &mut Session) -> Flow {
         let mut plan: Planned = Vec::new();
         if self.stale_caps {
-            plan.push(("capability", simple(session, "CAPABILITY")));
+            plan.push((StepName::Capability, simple(session, "CAPABILITY")));
         }
-        plan.push(("namespace", simple(session, "NAMESPACE")));
+        plan.push((StepName::Namespace, simple(session, "NAMESPACE")));
         let mut logout = true;
         if self.plan == Plan::Namespace {
             let (name, cmd) = self.list_command(&session.next_tag());
-            logout = name != "rlist";
+            logout = name != StepName::Rlist;
             plan.push((name, cmd));
         } else {
-            plan.push(("select", self.select_command(&session.next_tag())));
+            plan.push((StepName::Select, self.select_command(&session.next_tag())));
         }
         if logout {
-            plan.push(("logout", simple(session, "LOGOUT")));
+            plan.push((StepName::Logout, simple(session, "LOGOUT")));
         }
         self.fly(session, plan, Some(GRACE)).await?;
         if self.plan == Plan::Namespace && !logout {
@@ -102,18 +102,19 @@ impl Run<'_, '_> {
         if plan.is_empty() {
             return Ok(());
         }
-        let names: Vec<&'static str> = plan.iter().map(|(n, _)| *n).collect();
+        let names: Vec<StepName> = plan.iter().map(|(n, _)| n.clone()).collect();
         let exs = session
             .run_flight(plan.into_iter().map(|(_, c)| c).collect(), grace)
             .await;
-        let lost: Vec<(&'static str, String)> = names
+        let lost: Vec<(StepName, String)> = names
             .iter()
             .zip(&exs)
             .filter(|(_, ex)| matches!(ex.error, Some(ExchangeError::Lost)))
-            .map(|(n, ex)| (*n, ex.tag.clone()))
+            .map(|(n, ex)| (n.clone(), ex.tag.clone()))
             .collect();
-        let note = Some(format!("pipelined: {}", names.join(", ")));
-        for (name, ex) in names.iter().copied().zip(exs) {
+        let listed: Vec<&str> = names.iter().map(StepName::as_str).collect();
+        let note = Some(format!("pipelined: {}", listed.join(", ")));
+        for (name, ex) in names.iter().zip(exs) {
             if matches!(ex.error, Some(ExchangeError::Lost)) {
                 continue;
             }
@@ -128,7 +129,7 @@ impl Run<'_, '_> {
     }
 
     /// Records and judges one exchange of a flight; a failed read stops the sequence.
-    fn judge_flown(&mut self, name: &'static str, ex: &Exchange, note: Option<String>) -> Flow {
+    fn judge_flown(&mut self, name: &StepName, ex: &Exchange, note: Option<String>) -> Flow {
         self.record_exchange(name, ex, note);
         if let Some(e) = &ex.error {
             self.failed(name, e);
@@ -138,11 +139,11 @@ impl Run<'_, '_> {
     }
 
     /// The verdict of one step, wherever it ran (in a flight or alone).
-    fn judge_step(&mut self, name: &'static str, ex: &Exchange) -> Flow {
-        match StepName::from(name) {
+    fn judge_step(&mut self, name: &StepName, ex: &Exchange) -> Flow {
+        match name {
             StepName::Capability => self.judge_capability(ex),
             StepName::Id => self.judge_id(ex),
-            s if s.is_login() => return self.judge_login(name, ex),
+            s if s.is_login() => return self.judge_login(s, ex),
             StepName::Namespace => self.judge_namespace_pipelined(ex),
             StepName::List | StepName::Rlist => self.judge_list(ex),
             StepName::Select => {
@@ -158,13 +159,9 @@ impl Run<'_, '_> {
     }
 
     /// Commands a flight lost, sent again alone with fresh tags.
-    async fn one_at_a_time(
-        &mut self,
-        session: &mut Session,
-        lost: &[(&'static str, String)],
-    ) -> Flow {
+    async fn one_at_a_time(&mut self, session: &mut Session, lost: &[(StepName, String)]) -> Flow {
         for (name, _) in lost {
-            let cmd = match StepName::from(*name) {
+            let cmd = match name {
                 StepName::Select => self.select_command(&session.next_tag()),
                 StepName::List | StepName::Rlist => self.list_command(&session.next_tag()).1,
                 StepName::Id => id_command(&session.next_tag()),
@@ -178,8 +175,11 @@ impl Run<'_, '_> {
 
     /// Reports what was lost as what it is: the server's handling of pipelined commands,
     /// which the result above does not depend on.
-    fn lost(&mut self, lost: &[(&'static str, String)]) {
-        let names: Vec<String> = lost.iter().map(|(n, _)| n.to_ascii_uppercase()).collect();
+    fn lost(&mut self, lost: &[(StepName, String)]) {
+        let names: Vec<String> = lost
+            .iter()
+            .map(|(n, _)| n.as_str().to_ascii_uppercase())
+            .collect();
         self.find(
             Finding::new(
                 code::PIPELINING_MISHANDLED,
@@ -207,7 +207,9 @@ impl Run<'_, '_> {
             self.list_after_rlist(session).await?;
         }
         let logout = simple(session, "LOGOUT");
-        let ex = self.exchange_recorded(session, "logout", logout).await;
+        let ex = self
+            .exchange_recorded(session, &StepName::Logout, logout)
+            .await;
         self.judge_logout(&ex);
         Err(Stop::LoggedOut)
     }

@@ -11,8 +11,8 @@ impl Run<'_, '_> {
         }
         match self.login_plan(session)? {
             Login::Command(name, cmd) => {
-                let ex = self.exchange(session, name, cmd).await?;
-                self.judge_login(name, &ex)
+                let ex = self.exchange(session, &name, cmd).await?;
+                self.judge_login(&name, &ex)
             }
             Login::Sasl(sasl) => self.sasl_login(session, sasl).await,
         }
@@ -52,14 +52,14 @@ impl Run<'_, '_> {
             .finish()
     }
 
-    pub(super) fn judge_login(&mut self, name: &str, ex: &Exchange) -> Flow {
+    pub(super) fn judge_login(&mut self, name: &StepName, ex: &Exchange) -> Flow {
         let Some(status) = &ex.completion else {
             return Err(Stop::Failed);
         };
         if status.kind != StatusKind::Ok {
             // A mechanism's own finding (an OAuth error) already says why.
             if status.referral_urls().is_none() && !self.login_explained {
-                self.find(verdicts::login_failed(name, status));
+                self.find(verdicts::login_failed(name.as_str(), status));
             }
             return Err(Stop::Done);
         }
@@ -70,7 +70,7 @@ impl Run<'_, '_> {
         if self.report.server.capabilities_after_login.is_none() {
             self.stale_caps = true;
         }
-        if self.will_follow(name, status) {
+        if self.will_follow(name.as_str(), status) {
             return Err(Stop::Done);
         }
         Ok(())

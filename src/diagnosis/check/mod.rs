@@ -20,8 +20,8 @@ use super::{referral, verdicts};
 use crate::client::{Exchange, Received, Session, Transcript};
 use crate::proto::imap_url::ImapUrl;
 use crate::proto::{Chunk, CommandBuilder, EncodedCommand, RespCode, Response, Status, StatusKind};
-use crate::report::{Finding, Report, Severity, StepStatus};
-use crate::settings::{AuthMethod, Security, Settings, StepName};
+use crate::report::{Finding, Report, Severity, StepName, StepStatus};
+use crate::settings::{AuthMethod, QuitPoint, Security, Settings};
 
 /// Which scripted sequence to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +109,7 @@ impl Run<'_, '_> {
     async fn execute(&mut self) -> Option<Transcript> {
         let mut session = self.connect().await?;
         self.report.timing.round_trips += 1;
-        if self.s.quit_after == Some(StepName::Connect) {
+        if self.s.quit_after == Some(QuitPoint::Connect) {
             return Some(session.into_transcript());
         }
         session.until = Some(self.started + self.s.deadline);
@@ -143,15 +143,15 @@ impl Run<'_, '_> {
 
     async fn before_starttls(&mut self, session: &mut Session) -> Flow {
         self.greeting(session).await?;
-        self.quit_after(StepName::Greeting)?;
+        self.quit_after(QuitPoint::Greeting)?;
         if self.caps.is_empty() {
             self.capability(session).await?;
         }
-        self.quit_after(StepName::Capability)
+        self.quit_after(QuitPoint::Capability)
     }
 
     async fn after_starttls(&mut self, session: &mut Session) -> Flow {
-        self.quit_after(StepName::Starttls)?;
+        self.quit_after(QuitPoint::Starttls)?;
         if self.can_pipeline() {
             return self.flight(session).await;
         }
@@ -161,20 +161,20 @@ impl Run<'_, '_> {
         }
         self.id(session).await?;
         self.login(session).await?;
-        self.quit_after(StepName::Login)?;
+        self.quit_after(QuitPoint::Login)?;
         if self.stale_caps {
             self.capability(session).await?;
         }
         self.namespace(session).await?;
-        self.quit_after(StepName::Namespace)?;
+        self.quit_after(QuitPoint::Namespace)?;
         if self.plan == Plan::Check {
             self.select(session).await?;
-            self.quit_after(StepName::Select)?;
+            self.quit_after(QuitPoint::Select)?;
         }
         Ok(())
     }
 
-    fn quit_after(&self, step: StepName) -> Flow {
+    fn quit_after(&self, step: QuitPoint) -> Flow {
         match self.s.quit_after {
             Some(q) if q == step => Err(Stop::Done),
             _ => Ok(()),
@@ -221,7 +221,10 @@ impl Run<'_, '_> {
                     since,
                     Some(e.to_string()),
                 ));
-                self.failed("greeting", &crate::client::session::ExchangeError::Read(e));
+                self.failed(
+                    &StepName::Greeting,
+                    &crate::client::session::ExchangeError::Read(e),
+                );
                 return Err(Stop::Failed);
             }
         };
@@ -314,7 +317,7 @@ impl Run<'_, '_> {
     async fn exchange(
         &mut self,
         session: &mut Session,
-        name: &str,
+        name: &StepName,
         cmd: EncodedCommand,
     ) -> Result<Exchange, Stop> {
         let ex = self.exchange_recorded(session, name, cmd).await;
@@ -327,7 +330,7 @@ impl Run<'_, '_> {
 
     /// The finding for a step that ended without its completion; a timeout that the
     /// run's `--deadline` caused says so.
-    fn failed(&mut self, name: &str, e: &crate::client::session::ExchangeError) {
+    fn failed(&mut self, name: &StepName, e: &crate::client::session::ExchangeError) {
         use crate::client::{connection::ReadError, session::ExchangeError};
         let out_of_time = Instant::now() >= self.started + self.s.deadline;
         if out_of_time
@@ -341,14 +344,14 @@ impl Run<'_, '_> {
                     .remedy("Each step answered within --timeout, but all of them together took too long: the server is slow throughout. Raise --deadline to see the rest."),
             );
         } else {
-            self.find(record::exchange_error(name, e));
+            self.find(record::exchange_error(name.as_str(), e));
         }
     }
 
     async fn exchange_recorded(
         &mut self,
         session: &mut Session,
-        name: &str,
+        name: &StepName,
         cmd: EncodedCommand,
     ) -> Exchange {
         let ex = session.run(cmd).await;
@@ -357,20 +360,20 @@ impl Run<'_, '_> {
     }
 
     /// The step and the findings any response can raise; `note` says e.g. "pipelined".
-    fn record_exchange(&mut self, name: &str, ex: &Exchange, note: Option<String>) {
+    fn record_exchange(&mut self, name: &StepName, ex: &Exchange, note: Option<String>) {
         for r in &ex.received {
-            message_findings(name, r, &mut self.report.findings);
+            message_findings(name.as_str(), r, &mut self.report.findings);
         }
-        surprise_findings(name, ex, &mut self.report.findings);
+        surprise_findings(name.as_str(), ex, &mut self.report.findings);
         // RFC 2221 and RFC 2193: any tagged completion may carry a REFERRAL.
         if let Some(c) = &ex.completion {
-            self.referral_of(name, c);
+            self.referral_of(name.as_str(), c);
         }
         let status = match &ex.completion {
             Some(s) if s.kind == StatusKind::Ok => StepStatus::Ok,
             _ => StepStatus::Failed,
         };
-        let mut step = record::step(name, status, ex);
+        let mut step = record::step(name.as_str(), status, ex);
         step.note = note;
         self.report.steps.push(step);
     }

@@ -11,7 +11,7 @@ use crate::report::{AuthInfo, NtlmTarget};
 /// How this run logs in.
 pub(super) enum Login {
     /// A command that may go in a flight (LOGIN, AUTHENTICATE PLAIN), with its step name.
-    Command(&'static str, EncodedCommand),
+    Command(StepName, EncodedCommand),
     /// A SASL exchange driven challenge by challenge.
     Sasl(Sasl),
 }
@@ -59,10 +59,10 @@ impl Run<'_, '_> {
         let nonce = || random_text(24);
         Ok(match method {
             AuthMethod::Login | AuthMethod::Auto => {
-                Login::Command("login", self.login_command(&tag, &user, secret))
+                Login::Command(StepName::Login, self.login_command(&tag, &user, secret))
             }
             AuthMethod::Plain => Login::Command(
-                "authenticate",
+                StepName::Authenticate,
                 login::plain_command(&tag, &user, secret, self.has_cap("SASL-IR")),
             ),
             AuthMethod::ScramSha256 => Login::Sasl(Sasl::Scram(Scram::new(
@@ -172,13 +172,13 @@ impl Run<'_, '_> {
         let ir = self.has_cap("SASL-IR");
         let ex = session.authenticate(sasl.mechanism(), ir).await;
         let note = Some(format!("AUTHENTICATE {}", sasl.mechanism().name()));
-        self.record_exchange("authenticate", &ex, note);
+        self.record_exchange(&StepName::Authenticate, &ex, note);
         if let Some(e) = &ex.error {
-            self.failed("authenticate", e);
+            self.failed(&StepName::Authenticate, e);
             return Err(Stop::Failed);
         }
         self.judge_sasl(&sasl, &ex);
-        self.judge_login("authenticate", &ex)
+        self.judge_login(&StepName::Authenticate, &ex)
     }
 
     fn judge_sasl(&mut self, sasl: &Sasl, ex: &Exchange) {

@@ -8,7 +8,7 @@ impl Run<'_, '_> {
         let ex = self
             .exchange(
                 session,
-                "capability",
+                &StepName::Capability,
                 CommandBuilder::new(&tag, "CAPABILITY").finish(),
             )
             .await?;
@@ -44,7 +44,9 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let tag = session.next_tag();
-        let ex = self.exchange(session, "id", id_command(&tag)).await?;
+        let ex = self
+            .exchange(session, &StepName::Id, id_command(&tag))
+            .await?;
         self.judge_id(&ex);
         Ok(())
     }
@@ -71,7 +73,7 @@ impl Run<'_, '_> {
         let ex = self
             .exchange(
                 session,
-                "namespace",
+                &StepName::Namespace,
                 CommandBuilder::new(&tag, "NAMESPACE").finish(),
             )
             .await?;
@@ -102,10 +104,9 @@ impl Run<'_, '_> {
     pub(super) async fn list_delimiter(&mut self, session: &mut Session) -> Flow {
         let tag = session.next_tag();
         let (name, cmd) = self.list_command(&tag);
-        let ex = self.exchange(session, name, cmd).await?;
+        let ex = self.exchange(session, &name, cmd).await?;
         self.judge_list(&ex);
-        if crate::report::StepName::Rlist == name
-            && ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok)
+        if name == StepName::Rlist && ex.completion.as_ref().map(|s| s.kind) != Some(StatusKind::Ok)
         {
             self.list_after_rlist(session).await?;
         }
@@ -123,16 +124,16 @@ impl Run<'_, '_> {
             .astring("")
             .astring("")
             .finish();
-        let ex = self.exchange(session, "list", cmd).await?;
+        let ex = self.exchange(session, &StepName::List, cmd).await?;
         self.judge_list(&ex);
         Ok(())
     }
 
-    pub(super) fn list_command(&self, tag: &str) -> (&'static str, EncodedCommand) {
+    pub(super) fn list_command(&self, tag: &str) -> (StepName, EncodedCommand) {
         let (name, verb) = if self.has_cap("MAILBOX-REFERRALS") {
-            ("rlist", "RLIST")
+            (StepName::Rlist, "RLIST")
         } else {
-            ("list", "LIST")
+            (StepName::List, "LIST")
         };
         (
             name,
@@ -156,7 +157,7 @@ impl Run<'_, '_> {
     pub(super) async fn select(&mut self, session: &mut Session) -> Flow {
         let tag = session.next_tag();
         let cmd = self.select_command(&tag);
-        let ex = self.exchange(session, "select", cmd).await?;
+        let ex = self.exchange(session, &StepName::Select, cmd).await?;
         self.judge_select(&ex)
     }
 
@@ -204,7 +205,7 @@ impl Run<'_, '_> {
         let ex = self
             .exchange_recorded(
                 session,
-                "logout",
+                &StepName::Logout,
                 CommandBuilder::new(&tag, "LOGOUT").finish(),
             )
             .await;

@@ -137,7 +137,7 @@ impl Run<'_, '_> {
                 handshake,
             } => (exchange, discarded, handshake),
         };
-        self.record_exchange("starttls", &exchange, None);
+        self.record_exchange(&StepName::Starttls, &exchange, None);
         self.injection_check(discarded);
         let since = Instant::now();
         let session = self.judge_handshake("tls", since, *handshake)?;
@@ -161,9 +161,9 @@ impl Run<'_, '_> {
 
     /// STARTTLS got no OK: the step, and why.
     fn starttls_refused(&mut self, ex: &Exchange) {
-        self.record_exchange("starttls", ex, None);
+        self.record_exchange(&StepName::Starttls, ex, None);
         if let Some(e) = &ex.error {
-            self.failed("starttls", e);
+            self.failed(&StepName::Starttls, e);
             return;
         }
         let text = ex
