@@ -165,10 +165,24 @@ impl Connection {
 
     /// Writes `wire` and records it redacted; returns what was recorded, for reports.
     pub async fn write(&mut self, wire: &[u8], deadline: Instant) -> io::Result<Vec<u8>> {
-        let shown = self.redactor.client(wire);
-        self.transcript.record(Direction::Client, &shown);
+        let mut shown = self.write_all_of(&[wire], deadline).await?;
+        Ok(shown.pop().unwrap_or_default())
+    }
+
+    /// Writes several commands in one write (a pipelined flight, RFC 3501 §5.5), each
+    /// recorded redacted on its own; returns what was recorded of each.
+    pub async fn write_all_of(
+        &mut self,
+        pieces: &[&[u8]],
+        deadline: Instant,
+    ) -> io::Result<Vec<Vec<u8>>> {
+        let shown: Vec<Vec<u8>> = pieces.iter().map(|p| self.redactor.client(p)).collect();
+        for s in &shown {
+            self.transcript.record(Direction::Client, s);
+        }
+        let wire = pieces.concat();
         let write = async {
-            self.stream.write_all(wire).await?;
+            self.stream.write_all(&wire).await?;
             self.stream.flush().await
         };
         match timeout_at(deadline.into(), write).await {

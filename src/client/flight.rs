@@ -28,14 +28,15 @@ impl Session {
             .iter()
             .map(|c| Exchange::new(&c.tag, Vec::new()))
             .collect();
-        let wire: Vec<u8> = cmds
-            .iter()
-            .flat_map(|c| &c.chunks)
-            .flat_map(|c| c.wire.clone())
-            .collect();
+        let wires: Vec<Vec<u8>> = cmds.iter().map(EncodedCommand::wire).collect();
+        let pieces: Vec<&[u8]> = wires.iter().map(Vec::as_slice).collect();
         self.round_trips += 1;
-        match self.conn_mut().write(&wire, deadline).await {
-            Ok(shown) => share_shown(&cmds, &shown, &mut exs),
+        match self.conn_mut().write_all_of(&pieces, deadline).await {
+            Ok(shown) => {
+                for (ex, sent) in exs.iter_mut().zip(shown) {
+                    ex.sent = sent;
+                }
+            }
             Err(e) => {
                 exs[0].error = Some(ExchangeError::Write(e));
                 return exs;
@@ -64,21 +65,6 @@ impl Session {
             place(&mut exs, open, received, started);
         }
         exs
-    }
-}
-
-/// Gives each exchange the shown lines of its command: redaction keeps one shown line
-/// per written line, so the lines are counted off in order.
-fn share_shown(cmds: &[EncodedCommand], shown: &[u8], exs: &mut [Exchange]) {
-    let mut lines = shown.split_inclusive(|&b| b == b'\n');
-    for (cmd, ex) in cmds.iter().zip(exs) {
-        let n = cmd
-            .chunks
-            .iter()
-            .flat_map(|c| &c.wire)
-            .filter(|&&b| b == b'\n')
-            .count();
-        ex.sent = lines.by_ref().take(n).flatten().copied().collect();
     }
 }
 
