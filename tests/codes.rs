@@ -270,21 +270,9 @@ fn a_certificate_inside_the_warning_window() {
 #[test]
 fn referral_codes_seen_in_saved_sessions() {
     let t = "S: * OK [CAPABILITY IMAP4rev1] ready\nC: a1 LOGIN alice <password>\nS: a1 NO [REFERRAL imap://alice@other.example.com/] go elsewhere\n";
-    let r = json(
-        &imapdiag()
-            .args(["analyze", "-", "--format", "json"])
-            .write_stdin(t)
-            .output()
-            .unwrap(),
-    );
+    let r = json(&support::analyze_stdin(t, &[]));
     assert!(has(&r, "referral-not-advertised"), "{:?}", codes(&r));
     let t = "S: * OK The Microsoft Exchange IMAP4 service is ready.\nC: a1 LOGIN alice <password>\nS: a1 OK LOGIN completed.\nC: a2 SELECT INBOX\nS: a2 NO Microsoft.Exchange.Data.Storage.WrongServerException: Cross Server access is not allowed for mailbox\n";
-    let r = json(
-        &imapdiag()
-            .args(["analyze", "-", "--format", "json"])
-            .write_stdin(t)
-            .output()
-            .unwrap(),
-    );
+    let r = json(&support::analyze_stdin(t, &[]));
     assert!(has(&r, "exchange-wrong-server"), "{:?}", codes(&r));
 }

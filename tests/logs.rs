@@ -206,13 +206,7 @@ fn a_known_password_goes_through_every_format_and_comes_out_nowhere() {
             assert!(!shown.contains(password), "{format} {extra:?}: {shown}");
             assert!(!shown.contains(blob), "{format} {extra:?}: {shown}");
         }
-        let r = json(
-            &imapdiag()
-                .args(["analyze", "-", "--format", "json"])
-                .write_stdin(log.clone())
-                .output()
-                .unwrap(),
-        );
+        let r = json(&support::analyze_stdin(&log, &[]));
         assert_eq!(
             r["server"]["fingerprint"]["product"], "Dovecot",
             "{format}: {log}"
@@ -254,11 +248,7 @@ fn the_microsoft_365_logs_are_explained() {
 #[test]
 fn curl_s_own_lines_are_not_imap_and_its_tls_lines_fill_the_tls_section() {
     let log = "*   Trying 192.0.2.1:993...\n* Connected to imap.example.com (192.0.2.1) port 993 (#0)\n* SSL connection using TLSv1.2 / ECDHE-RSA-AES256-GCM-SHA384\n* Server certificate:\n*  subject: CN=imap.example.com\n*  expire date: Oct 23 23:59:59 2022 GMT\n*  issuer: C=US; O=DigiCert Inc; CN=DigiCert Cloud Services CA-1\n*  SSL certificate verify result: unable to get local issuer certificate (20), continuing anyway.\n< * OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Dovecot ready.\n> A001 CAPABILITY\n< * CAPABILITY IMAP4rev1 AUTH=PLAIN\n< A001 OK Pre-login capabilities listed, post-login capabilities have more.\n> A002 LOGIN alice hunter2\n< A002 NO [AUTHENTICATIONFAILED] Authentication failed.\n* Connection #0 to host imap.example.com left intact\n";
-    let out = imapdiag()
-        .args(["analyze", "-", "--format", "json"])
-        .write_stdin(log)
-        .output()
-        .unwrap();
+    let out = support::analyze_stdin(log, &[]);
     let r = json(&out);
     assert_eq!(r["input"]["format"], "curl -v");
     assert_eq!(r["input"]["lines"], 6);
@@ -282,11 +272,7 @@ fn the_grammar_of_a_line_k9_rebuilt_is_not_judged() {
     let cs =
         "S: * OK ready\nC: 2 LIST \"\" \"*\"\nS: * LIST (\\HasNoChildren) / INBOX\nS: 2 OK done\n";
     for (log, format, judged) in [(k9, "K-9 Mail", false), (cs, "C:/S:", true)] {
-        let out = imapdiag()
-            .args(["analyze", "-", "--format", "json"])
-            .write_stdin(log)
-            .output()
-            .unwrap();
+        let out = support::analyze_stdin(log, &[]);
         let r = json(&out);
         assert_eq!(r["input"]["format"], format);
         let c = codes(&r);
@@ -309,20 +295,12 @@ fn format_in_forces_a_reader_and_nothing_imap_exits_3() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
     assert_eq!(json(&out)["input"]["format"], "telnet");
-    let out = imapdiag()
-        .args(["analyze", "-", "--format", "json"])
-        .write_stdin(cs)
-        .output()
-        .unwrap();
+    let out = support::analyze_stdin(cs, &[]);
     assert_eq!(json(&out)["input"]["format"], "C:/S:");
     assert_eq!(out.status.code(), Some(0));
     // /etc/passwd names commands (`list`, `login`) but no server ever spoke.
     let passwd = "root:x:0:0:root:/root:/bin/bash\nlist:x:38:38:Mailing List Manager:/var/list:/usr/sbin/nologin\nirc:x:39:39:ircd:/run/ircd:/usr/sbin/nologin\n";
-    let out = imapdiag()
-        .args(["analyze", "-", "--format", "json"])
-        .write_stdin(passwd)
-        .output()
-        .unwrap();
+    let out = support::analyze_stdin(passwd, &[]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["status"], "unknown");
 }

@@ -5,31 +5,9 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::Stdio;
-
 use serde_json::Value;
 use support::dovecot::{self, Layout, User};
 use support::{codes, emulator, finding, imapdiag, json, pki::pki, stdout};
-
-fn analyze_text(text: &str, extra: &[&str]) -> std::process::Output {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("imapdiag"))
-        .args(["analyze", "-", "--format", "json"])
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
 
 fn fingerprint(r: &Value) -> (&str, &str) {
     let f = &r["server"]["fingerprint"];
@@ -93,14 +71,14 @@ const KB_EX55: &str = "a001 login alice PASSword\r\na001 OK LOGIN completed.\r\n
 fn the_two_kb_q311468_replies_compare_as_exchange_55_and_2000_but_name_no_product() {
     // The namespaces are compared with both KB replies, but their shape names no product:
     // any administrator can configure Exchange 5.5's namespaces (RFC 2342 §4).
-    let r = json(&analyze_text(KB_EX55, &[]));
+    let r = json(&support::analyze_stdin(KB_EX55, &[]));
     assert_eq!(r["server"]["fingerprint"]["product"], Value::Null);
     assert_eq!(r["server"]["fingerprint"]["confidence"], "none");
     let compared = r["profile"]["compared"].as_array().unwrap();
     let ex55 = compared.iter().find(|c| c["profile"] == "exchange55");
     assert_eq!(ex55.unwrap()["matches"], true);
     let ex2000 = KB_EX55.replace(r#"(("Other users/" "/"))"#, "NIL");
-    let out = analyze_text(&ex2000, &[]);
+    let out = support::analyze_stdin(&ex2000, &[]);
     let r = json(&out);
     assert_eq!(r["server"]["fingerprint"]["product"], Value::Null);
     let compared = r["profile"]["compared"].as_array().unwrap();
@@ -122,17 +100,17 @@ fn the_two_kb_q311468_replies_compare_as_exchange_55_and_2000_but_name_no_produc
         .contains("domain/delegate_account/target_alias"));
     assert!(!stdout(&out).contains("PASSword"));
     // In a CI health check, the upgrade that dropped the namespace is caught.
-    let out = analyze_text(&ex2000, &["--expect-profile", "exchange55"]);
+    let out = support::analyze_stdin(&ex2000, &["--expect-profile", "exchange55"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(codes(&json(&out)).contains(&"namespace-differs".to_string()));
-    let out = analyze_text(&ex2000, &["--expect-profile", "exchange55", "--strict"]);
+    let out = support::analyze_stdin(&ex2000, &["--expect-profile", "exchange55", "--strict"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn the_kb217388_paste_is_diagnosed_without_a_server() {
     let paste = "* OK Microsoft Exchange IMAP4rev1 server version 5.5.1960.6 (reedlm4.com) ready\r\n? login DOMname/UserN/AliasN PASSword\r\n? OK [REFERRAL imap://redmond%2Freedl%2Fimapf;AUTH=*@reedlm1.reedlm1.com] LOGIN completed\r\n? Select Inbox\r\n? NO There is no replica for that mailbox on this server.\r\n";
-    let out = analyze_text(paste, &[]);
+    let out = support::analyze_stdin(paste, &[]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
     for c in [
@@ -163,7 +141,7 @@ fn the_kb217388_paste_is_diagnosed_without_a_server() {
 #[test]
 fn broken_lines_still_analyse_and_are_escaped() {
     let t = "S: * OK [CAPABILITY IMAP4rev1 ID] Dovecot ready.\nC: a1 NAMESPACE\nS: * NAMESPACE ((\"\" \".\")) NIL\nS: * garbage \u{1b}[2J here\nS: a1 OK done\nC: a2 SELECT INBOX\nS: a2 NO [NONEXISTENT] no such mailbox\n";
-    let out = analyze_text(t, &[]);
+    let out = support::analyze_stdin(t, &[]);
     let r = json(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(codes(&r).contains(&"response-grammar".to_string()));
@@ -180,14 +158,14 @@ fn broken_lines_still_analyse_and_are_escaped() {
 
 #[test]
 fn unknown_greetings_stay_unknown_and_nothing_imap_is_unknown() {
-    let out = analyze_text(
+    let out = support::analyze_stdin(
         "S: * OK IMAP4 ready\nC: a1 LOGOUT\nS: * BYE\nS: a1 OK bye\n",
         &[],
     );
     let r = json(&out);
     assert_eq!(r["server"]["fingerprint"]["product"], Value::Null);
     assert_eq!(r["server"]["fingerprint"]["confidence"], "none");
-    let out = analyze_text("hello, this is not a transcript\n", &[]);
+    let out = support::analyze_stdin("hello, this is not a transcript\n", &[]);
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["status"], "unknown");
 }
@@ -195,7 +173,7 @@ fn unknown_greetings_stay_unknown_and_nothing_imap_is_unknown() {
 #[test]
 fn s_client_output_and_imapdiags_own_json_are_read() {
     let s_client = "CONNECTED(00000003)\ndepth=0 CN = localhost\nverify return:1\n---\nSSL-Session:\n    Protocol  : TLSv1.3\n---\n* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot (Debian) ready.\na namespace\n* NAMESPACE ((\"\" \"/\")) NIL NIL\na OK Namespace completed (0.001 + 0.000 secs).\nDONE\n";
-    let r = json(&analyze_text(s_client, &[]));
+    let r = json(&support::analyze_stdin(s_client, &[]));
     assert_eq!(r["target"]["security"], "openssl s_client transcript");
     assert_eq!(fingerprint(&r).0, "dovecot");
     assert_eq!(r["namespace"]["raw"], r#"* NAMESPACE (("" "/")) NIL NIL"#);
@@ -215,7 +193,7 @@ fn s_client_output_and_imapdiags_own_json_are_read() {
         .env("IMAPDIAG_PASSWORD", "PASSword")
         .output()
         .unwrap();
-    let out = analyze_text(&stdout(&live), &[]);
+    let out = support::analyze_stdin(&stdout(&live), &[]);
     let r = json(&out);
     assert_eq!(r["target"]["security"], "json transcript");
     assert_eq!(out.status.code(), Some(2));
@@ -344,7 +322,7 @@ fn a_dovecot_imitating_exchanges_greeting_is_still_dovecot_and_the_conflict_is_s
 #[test]
 fn a_greeting_of_one_product_with_replies_of_another_is_a_conflict_naming_both() {
     let t = "S: * OK The Microsoft Exchange IMAP4 service is ready.\nC: a1 LOGIN alice <password>\nS: a1 OK Logged in\nC: a2 NAMESPACE\nS: * NAMESPACE ((\"\" \"/\")) NIL NIL\nS: a2 OK Namespace completed (0.001 + 0.000 secs).\n";
-    let r = json(&analyze_text(t, &[]));
+    let r = json(&support::analyze_stdin(t, &[]));
     let fp = &r["server"]["fingerprint"];
     let conflict = fp["conflicts"][0].as_str().unwrap_or_default();
     assert!(conflict.contains("Dovecot"), "{fp}");
@@ -358,7 +336,7 @@ fn a_greeting_of_one_product_with_replies_of_another_is_a_conflict_naming_both()
 #[test]
 fn a_product_no_profile_knows_is_reported_under_the_name_it_gives() {
     let t = "S: * OK mail.example.org Frobozz IMAP4rev1 server version 4.2.1 ready\nC: a1 LOGOUT\nS: * BYE bye\nS: a1 OK bye\n";
-    let r = json(&analyze_text(t, &[]));
+    let r = json(&support::analyze_stdin(t, &[]));
     let fp = &r["server"]["fingerprint"];
     assert_eq!(fp["product"], "Frobozz", "{fp}");
     assert_eq!(fp["version"], "4.2.1");
@@ -371,7 +349,7 @@ fn a_product_no_profile_knows_is_reported_under_the_name_it_gives() {
     );
     // ID is a field, not free text: medium confidence, and the vendor is kept.
     let t = "S: * OK IMAP4 ready\nC: a1 ID NIL\nS: * ID (\"name\" \"Frobozz\" \"vendor\" \"Zork Inc.\" \"version\" \"4.2.1\")\nS: a1 OK ID done\n";
-    let r = json(&analyze_text(t, &[]));
+    let r = json(&support::analyze_stdin(t, &[]));
     let fp = &r["server"]["fingerprint"];
     assert_eq!(fp["product"], "Frobozz (Zork Inc.)", "{fp}");
     assert_eq!(fp["confidence"], "medium");
@@ -388,7 +366,7 @@ fn a_product_no_profile_knows_is_reported_under_the_name_it_gives() {
 #[test]
 fn exchange_online_s_backend_server_is_decoded_into_the_report() {
     let t = "S: * OK The Microsoft Exchange IMAP4 service is ready. [RgBSADMAUAAyADgAMQBDAEEAMAAxADUANwAuAEQARQBVAFAAMgA4ADEALgBQAFIATwBEAC4ATwBVAFQATABPAE8ASwAuAEMATwBNAA==]\nC: a1 LOGOUT\nS: * BYE bye\nS: a1 OK bye\n";
-    let r = json(&analyze_text(t, &[]));
+    let r = json(&support::analyze_stdin(t, &[]));
     let fp = &r["server"]["fingerprint"];
     assert_eq!(fp["profile"], "exchange-online");
     assert_eq!(fp["backend"], "FR3P281CA0157.DEUP281.PROD.OUTLOOK.COM");
@@ -399,7 +377,7 @@ fn exchange_online_s_backend_server_is_decoded_into_the_report() {
         .unwrap();
     assert!(stdout(&text).contains("backend        FR3P281CA0157.DEUP281.PROD.OUTLOOK.COM"));
     // The fixture from MailKit decodes too; a greeting without the blob has no backend.
-    let r = json(&analyze_text(
+    let r = json(&support::analyze_stdin(
         "S: * OK The Microsoft Exchange IMAP4 service is ready.\n",
         &[],
     ));

@@ -13,6 +13,13 @@ use support::{imapdiag, pki::pki, stdout};
 
 const TIMEOUT_MS: u64 = 15_000;
 
+/// Waits for the first prompt and logs in as alice (the login is the session's a003).
+fn logged_in(p: &mut PtySession) {
+    p.exp_string("127.0.0.1> ").unwrap();
+    p.send_line("login alice secret").unwrap();
+    p.exp_string("a003 OK").unwrap();
+}
+
 fn shell(d: &Dovecot, history: &std::path::Path) -> PtySession {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("imapdiag"));
     cmd.args([
@@ -305,9 +312,7 @@ fn the_interactive_shell_ends_idle_with_done_enter_or_ctrl_c() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut p = shell(&d, &dir.path().join("history"));
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send_line("select INBOX").unwrap();
     p.exp_string("a004 OK").unwrap();
     for (n, end) in [(5, "DONE"), (6, ""), (7, "\x03")] {
@@ -339,9 +344,7 @@ fn a_multi_line_append_is_sent_byte_exact() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut p = shell(&d, &dir.path().join("history"));
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send_line("create Multi").unwrap();
     p.exp_string("a004 OK").unwrap();
     p.send_line("append Multi {19}").unwrap();
@@ -398,9 +401,7 @@ fn pasted_lines_are_each_sent_tagged() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut p = shell(&d, &dir.path().join("history"));
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send("\x1b[200~create Paste1\ncreate Paste2\r\ncreate Paste3\x1b[201~\r")
         .unwrap();
     p.flush().unwrap();
@@ -574,9 +575,7 @@ fn a_recalled_login_asks_for_the_password() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("history");
     let mut p = shell(&d, &history);
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send_line("a9 select INBOX").unwrap();
     p.exp_string("a9 OK").unwrap();
     p.send_line("lgin bob hunter2").unwrap();
@@ -634,9 +633,7 @@ fn typed_ahead_lines_are_each_sent_tagged() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut p = shell(&d, &dir.path().join("history"));
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send("create Ahead1\rcreate Ahead2\rcreate Ahead3\r")
         .unwrap();
     p.flush().unwrap();
@@ -702,9 +699,7 @@ fn completion_inside_quotes_and_after_uid() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut p = shell(&d, &dir.path().join("history"));
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send_line("create \"Sent Items\"").unwrap();
     p.exp_string("a004 OK").unwrap();
     p.send_line("list \"\" *").unwrap();
@@ -751,9 +746,7 @@ fn names_complete_after_login_without_a_list() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("history");
     let mut p = shell(&d, &history);
-    p.exp_string("127.0.0.1> ").unwrap();
-    p.send_line("login alice secret").unwrap();
-    p.exp_string("a003 OK").unwrap();
+    logged_in(&mut p);
     p.send_line("create Zeta/Deep").unwrap();
     p.exp_string("a004 OK").unwrap();
     p.send_line(".quit").unwrap();

@@ -55,6 +55,16 @@ pub fn check_plain(target: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `analyze -` of `text` on standard input, JSON out, with `extra` flags.
+pub fn analyze_stdin(text: &str, extra: &[&str]) -> Output {
+    imapdiag()
+        .args(["analyze", "-", "--format", "json"])
+        .args(extra)
+        .write_stdin(text)
+        .output()
+        .unwrap()
+}
+
 /// The finding with `code` in a JSON report; panics naming the codes there were.
 pub fn finding<'a>(report: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
     report["findings"]
