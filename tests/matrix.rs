@@ -192,9 +192,29 @@ fn check_is_ok_on_every_server_both_ways_with_the_product_named_and_no_slow_step
                 );
             }
             assert_eq!(report["mailbox"]["exists"], 1, "{at}");
+            // The TLS step records the handshake's own time, after STARTTLS too.
+            let tls = report["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["name"] == "tls");
+            assert!(
+                tls.is_some_and(|t| t["elapsed_ms"].as_f64() > Some(0.0)),
+                "{at}"
+            );
+            // LOGIN or AUTHENTICATE PLAIN (Cyrus): neither the password nor its SASL
+            // message is in the report or its transcript.
+            let shown = stdout(&out);
+            assert!(
+                !shown.contains("secret") && !shown.contains(PLAIN_B64),
+                "{at}"
+            );
         }
     }
 }
+
+/// SASL PLAIN's message for alice/secret (RFC 4616), as a client sends it.
+const PLAIN_B64: &str = "AGFsaWNlAHNlY3JldA==";
 
 /// The certificate each server presents (over STARTTLS and implicit TLS alike) is judged
 /// the same: inside the warning window it is a WARNING, exit 1, with the days left in
@@ -254,6 +274,32 @@ fn the_shell_script_mode_logs_in_lists_namespaces_and_selects_on_every_server() 
             assert!(text.contains("S: * 1 EXISTS"), "{at}");
             assert!(!text.contains("secret"), "{at}");
         }
+        // STARTTLS typed in a plaintext session goes through the same opener.
+        let out = imapdiag()
+            .args(["shell", &s.target, "--security", "plain"])
+            .args(["--ca-file", pki().ca_cert.to_str().unwrap()])
+            .write_stdin(
+                "starttls
+login alice secret
+namespace
+",
+            )
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        let at = format!(
+            "{} typed STARTTLS: {text}
+{}",
+            s.name,
+            logs(r)
+        );
+        assert_eq!(out.status.code(), Some(0), "{at}");
+        assert!(text.contains("* TLS TLSv1."), "{at}");
+        assert!(
+            text.contains(&format!("S: * NAMESPACE {}", s.namespace)),
+            "{at}"
+        );
+        assert!(!text.contains("secret"), "{at}");
     }
 }
 
@@ -389,11 +435,7 @@ fn analyze_of_a_live_report_or_transcript_agrees_with_the_live_check() {
             let live_out = run("check", &target, security, &[]);
             let live = json(&live_out);
             let at = format!("{} over {way}\n{}", s.name, logs(r));
-            let from_json = imapdiag()
-                .args(["analyze", "-", "--format", "json"])
-                .write_stdin(stdout(&live_out))
-                .output()
-                .unwrap();
+            let from_json = support::analyze_stdin(&stdout(&live_out), &[]);
             let transcript = imapdiag()
                 .args([
                     "check",
@@ -409,11 +451,12 @@ fn analyze_of_a_live_report_or_transcript_agrees_with_the_live_check() {
                 .env("IMAPDIAG_PASSWORD", "secret")
                 .output()
                 .unwrap();
-            let from_text = imapdiag()
-                .args(["analyze", "-", "--format", "json"])
-                .write_stdin(stdout(&transcript))
-                .output()
-                .unwrap();
+            let shown = stdout(&transcript);
+            assert!(
+                !shown.contains("secret") && !shown.contains(PLAIN_B64),
+                "{at}"
+            );
+            let from_text = support::analyze_stdin(&shown, &[]);
             for (how, out) in [("json", &from_json), ("transcript", &from_text)] {
                 let a = json(out);
                 let judged = |r: &Value| -> Vec<String> {

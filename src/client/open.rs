@@ -3,7 +3,7 @@
 //! implicit TLS, and STARTTLS (RFC 3501 §6.2.1). The outcome is typed; what it means
 //! (a step, a finding, a note before the prompt) is the caller's to say.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::connection::{ConnectError, Connection};
 use super::session::{Exchange, Session};
@@ -32,13 +32,20 @@ pub async fn connect(
 pub struct Handshake {
     pub session: Result<Session, Transcript>,
     pub info: Negotiated,
+    /// How long the handshake took.
+    pub elapsed: Duration,
 }
 
 /// The handshake for implicit TLS, or after STARTTLS's OK, verifying the certificate for
 /// the host the user named (not the dialled address).
 pub async fn tls(session: Session, s: &Settings) -> Handshake {
+    let started = Instant::now();
     let (session, info) = session.start_tls(&s.host, &s.tls).await;
-    Handshake { session, info }
+    Handshake {
+        session,
+        info,
+        elapsed: started.elapsed(),
+    }
 }
 
 /// What STARTTLS came to.

@@ -11,18 +11,18 @@ impl Run<'_, '_> {
         session: Session,
         step: &str,
     ) -> Result<Session, Transcript> {
-        let since = Instant::now();
         let handshake = crate::client::open::tls(session, self.s).await;
-        self.judge_handshake(step, since, handshake)
+        self.judge_handshake(step, handshake)
     }
 
     /// The TLS step and its findings; the session over TLS, or what is left of it.
     fn judge_handshake(
         &mut self,
         step: &str,
-        since: Instant,
         handshake: crate::client::open::Handshake,
     ) -> Result<Session, Transcript> {
+        let mut step = simple_step(step, StepStatus::Ok, Instant::now(), None);
+        step.elapsed_ms = record::ms(handshake.elapsed);
         let result = handshake.session;
         let info = record::tls(handshake.info);
         let ok = result.is_ok();
@@ -30,16 +30,15 @@ impl Run<'_, '_> {
             (Some(v), _) => Some(format!("{v} {}", info.cipher.as_deref().unwrap_or(""))),
             (None, e) => e.clone().or(info.handshake_error.clone()),
         };
-        let status = if ok && info.verified {
+        step.status = if ok && info.verified {
             StepStatus::Ok
         } else if ok {
             StepStatus::Warning
         } else {
             StepStatus::Failed
         };
-        self.report
-            .steps
-            .push(simple_step(step, status, since, note));
+        step.note = note;
+        self.report.steps.push(step);
         self.tls_findings(&info, ok);
         self.report.tls = Some(info);
         self.tls_active = ok;
@@ -139,8 +138,7 @@ impl Run<'_, '_> {
         };
         self.record_exchange(&StepName::Starttls, &exchange, None);
         self.injection_check(discarded);
-        let since = Instant::now();
-        let session = self.judge_handshake("tls", since, *handshake)?;
+        let session = self.judge_handshake("tls", *handshake)?;
         // RFC 3501 §6.2.1: what was advertised before TLS is void. The next step asks
         // again (alone, or first in the pipelined flight).
         self.stale_caps = true;
